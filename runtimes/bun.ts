@@ -1,0 +1,39 @@
+// Bun entry: Bun.serve with the idle timeout raised (oven-sh/bun#27479), node:fs auth file, fetch without timeout.
+import { homedir } from "node:os";
+import { startProxy } from "../src/index.ts";
+import { createNodeAuthFile } from "./_auth-file-node.ts";
+
+declare const Bun: {
+  serve(options: {
+    hostname: string;
+    port: number;
+    idleTimeout: number;
+    fetch: (request: Request, server: { requestIP(request: Request): { address: string } | null }) => Promise<Response>;
+  }): { url: URL; stop(closeActiveConnections?: boolean): Promise<void> };
+};
+
+await startProxy({
+  argv: process.argv.slice(2),
+  env: process.env,
+  home: homedir(),
+  // Bun's fetch has its own inactivity timeout; `timeout: false` turns it off for silent reasoning (spec §5.9).
+  fetch: ((url, init) => fetch(url, { ...init, timeout: false } as RequestInit)) as typeof fetch,
+  now: Date.now,
+  randomId: () => crypto.randomUUID().replace(/-/g, ""),
+  authFile: createNodeAuthFile,
+  serve: async (handler, { hostname, port }) => {
+    const server = Bun.serve({
+      hostname,
+      port,
+      idleTimeout: 255, // the 10 s default drops quiet streams: oven-sh/bun#27479
+      fetch: (request, srv) => handler(request, { remoteAddress: srv.requestIP(request)?.address }),
+    });
+    return { url: server.url.href, close: (force) => server.stop(force) };
+  },
+  onShutdown: (handler) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => handler(signal));
+  },
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  exit: (code) => process.exit(code),
+});

@@ -1,0 +1,44 @@
+// What the proxy needs from the ChatGPT credentials, and what a runtime must give the store (spec §2–3).
+
+/** The bearer and account header for one upstream call. */
+export interface Credentials {
+  accessToken: string;
+  /** `ChatGPT-Account-ID` value (spec §2.4); absent when no source has one. */
+  accountId?: string;
+  /** Access-token expiry in epoch ms, from the JWT `exp` claim. */
+  expiresAt?: number;
+}
+
+/** What /health may show: never a token. */
+export interface AuthStatus {
+  path: string;
+  loaded: boolean;
+  accountId: boolean;
+  expiresAt?: string;
+  error?: string;
+}
+
+/** The credentials as the proxy uses them: current tokens, single-flight refresh, write-back. */
+export interface AuthStore {
+  /** Current credentials, refreshed first when expired and refresh is allowed. Throws ProxyError when none. */
+  getCredentials(): Promise<Credentials>;
+  /**
+   * After an upstream 401 with `used`: re-read the file and, if allowed, refresh (single flight).
+   * Resolves to credentials worth one retry, or throws a ProxyError saying what the user must do.
+   */
+  recoverFromUnauthorized(used: Credentials): Promise<Credentials>;
+  status(): Promise<AuthStatus>;
+}
+
+/** File access the runtime entry provides; everything else about auth.json lives in src/auth. */
+export interface AuthFile {
+  readonly path: string;
+  /** The file's text, or null when it does not exist. Throws on other I/O errors. */
+  read(): Promise<string | null>;
+  /** A cheap change marker (mtime and size), or null when the file does not exist. */
+  version(): Promise<string | null>;
+  /** Atomic replace: temp file in the same folder, same mode (0600 if new), fsync, rename. */
+  writeAtomic(text: string): Promise<void>;
+  /** Exclusive lock file beside auth.json across read-refresh-write; resolves to its release. */
+  lock(): Promise<() => Promise<void>>;
+}

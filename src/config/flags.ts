@@ -1,0 +1,43 @@
+// The single list of flags: drives parsing, --help, error messages and the README table (STYLE.md "Config").
+
+export type FlagKind = "string" | "boolean" | "duration" | "integer" | "enum" | "listen" | "url" | "bytes";
+
+export interface FlagSpec {
+  /** Long name without dashes; also the config key in camelCase. */
+  name: string;
+  kind: FlagKind;
+  /** Default as text, or undefined when there is none. */
+  default?: string;
+  /** Accepted values for enums. */
+  values?: readonly string[];
+  help: string;
+}
+
+/** Every flag of the proxy. `GODEX_PROXY_<NAME>` (upper case, `-` → `_`) sets each from the environment. */
+export const FLAGS: readonly FlagSpec[] = [
+  { name: "listen", kind: "listen", default: "127.0.0.1:39001", help: "host:port to listen on" },
+  { name: "api-key", kind: "string", help: "key clients must send as `Authorization: Bearer <key>` (required unless --allow-any-key)" },
+  { name: "allow-any-key", kind: "boolean", default: "false", help: "accept any bearer token, or none (warns loudly on a non-loopback --listen)" },
+  { name: "model", kind: "string", default: "gpt-5.2-codex", help: "model used when a request names none; listed first by /v1/models" },
+  { name: "base-url", kind: "url", default: "https://chatgpt.com/backend-api/codex", help: "Codex backend base URL (POST {base-url}/responses)" },
+  { name: "allow-refresh", kind: "boolean", default: "false", help: "refresh the ChatGPT access token when it expires or the backend answers 401, and rewrite auth.json" },
+  { name: "auth-path", kind: "string", default: "~/.codex/auth.json", help: "ChatGPT credentials written by `codex login`" },
+  { name: "token-url", kind: "url", default: "https://auth.openai.com/oauth/token", help: "OAuth token endpoint used by refresh" },
+  { name: "cache-ttl", kind: "duration", default: "6h", help: "how long cached instructions and tool calls live per session (90s, 30m, 6h, 1d)" },
+  { name: "cache-max-entries", kind: "integer", default: "10000", help: "sessions kept in the instructions and tool-call caches (least recently used go first)" },
+  { name: "log-level", kind: "enum", default: "info", values: ["debug", "info", "warn", "error"], help: "lowest level written to stderr" },
+  { name: "log-requests", kind: "boolean", default: "false", help: "one line per request: method, path, status, timings, model, session hash, usage" },
+  { name: "log-format", kind: "enum", default: "text", values: ["text", "json"], help: "log lines as logfmt text or JSON objects" },
+  { name: "reasoning-summaries", kind: "boolean", default: "false", help: "expose reasoning summaries as `reasoning_content` deltas on /v1/chat/completions" },
+  { name: "header-timeout", kind: "duration", default: "120s", help: "how long to wait for the backend's response headers (never limits a running stream)" },
+  { name: "body-limit", kind: "bytes", default: "32mb", help: "largest request body accepted (413 above it); room for base64 images" },
+  { name: "max-streams", kind: "integer", default: "0", help: "cap on concurrent upstream requests, 429 with Retry-After when full (0 = no cap)" },
+  { name: "keep-alive", kind: "duration", default: "15s", help: "SSE comment sent to the client after this much upstream silence" },
+  { name: "shutdown-grace", kind: "duration", default: "30s", help: "on SIGINT/SIGTERM, how long running streams may finish before exit" },
+];
+
+/** `api-key` → `apiKey`. */
+export const toConfigKey = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** `api-key` → `GODEX_PROXY_API_KEY`. */
+export const toEnvName = (name: string): string => `GODEX_PROXY_${name.toUpperCase().replace(/-/g, "_")}`;

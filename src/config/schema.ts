@@ -1,0 +1,27 @@
+// The proxy's configuration after parsing: one strict zod schema (a typo is an error, STYLE.md "zod").
+import { z } from "zod";
+
+export const configSchema = z.strictObject({
+  listen: z.object({ host: z.string(), port: z.number().int().min(0).max(65535) }),
+  apiKey: z.string().min(1).optional(),
+  allowAnyKey: z.boolean(),
+  model: z.string().min(1),
+  baseUrl: z.string().url(),
+  allowRefresh: z.boolean(),
+  authPath: z.string().min(1),
+  tokenUrl: z.string().url(),
+  cacheTtl: z.number().int().positive(),
+  cacheMaxEntries: z.number().int().positive(),
+  logLevel: z.enum(["debug", "info", "warn", "error"]),
+  logRequests: z.boolean(),
+  logFormat: z.enum(["text", "json"]),
+  reasoningSummaries: z.boolean(),
+  headerTimeout: z.number().int().positive(),
+  bodyLimit: z.number().int().positive(),
+  maxStreams: z.number().int().min(0),
+  keepAlive: z.number().int().positive(),
+  shutdownGrace: z.number().int().min(0),
+});
+
+/** Validated configuration; durations are milliseconds, sizes bytes. */
+export type Config = z.infer<typeof configSchema>;

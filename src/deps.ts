@@ -1,0 +1,26 @@
+// What the outside world must provide to createProxy (STYLE.md §4 "Dependencies are injected").
+import type { AuthStore } from "./auth/types.ts";
+import type { Config } from "./config/schema.ts";
+import type { Logger } from "./log.ts";
+
+/** Per-request facts only the listener knows. */
+export interface ClientInfo {
+  /** Host part of the socket's remote address (session-key fallback, spec §9.1). */
+  remoteAddress?: string;
+  /** Lets work outlive the response on edge runtimes (workerd `ctx.waitUntil`). */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+export interface ProxyDeps {
+  config: Config;
+  logger: Logger;
+  /** Upstream fetch only; tests pass the emulator's. */
+  fetch: typeof fetch;
+  /** Epoch ms: TTLs, `created`, deadlines. */
+  now: () => number;
+  /** chatcmpl and request ids; tests pass a counter. */
+  randomId: () => string;
+  auth: AuthStore;
+  /** Session state store (defaults to the in-memory one). */
+  store?: import("./session/store.ts").KeyValueStore;
+}

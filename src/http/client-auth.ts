@@ -1,0 +1,36 @@
+// The client's key check (issue #3 item 5): `Authorization: Bearer <key>` compared in constant time.
+import { ProxyError } from "../errors.ts";
+
+const encoder = new TextEncoder();
+
+/** Constant-time equality over the UTF-8 bytes (length differences still cost a full pass). */
+export const timingSafeEqual = (a: string, b: string): boolean => {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  let diff = x.length ^ y.length;
+  const length = Math.max(x.length, y.length);
+  for (let i = 0; i < length; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
+  return diff === 0;
+};
+
+/** Throws a 401 envelope unless the request carries the configured key (or any key is allowed). */
+export const checkClientKey = (request: Request, options: { apiKey?: string; allowAnyKey: boolean }): void => {
+  if (options.allowAnyKey) return;
+  const header = request.headers.get("authorization");
+  if (header === null || header.trim() === "") {
+    throw new ProxyError("unauthorized", {
+      message: "Missing API key: send `Authorization: Bearer <key>` with the key the proxy was started with (--api-key).",
+      code: "missing_api_key",
+    });
+  }
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!match) {
+    throw new ProxyError("unauthorized", {
+      message: "Malformed Authorization header: expected `Authorization: Bearer <key>`.",
+      code: "invalid_api_key",
+    });
+  }
+  if (!options.apiKey || !timingSafeEqual((match[1] as string).trim(), options.apiKey)) {
+    throw new ProxyError("unauthorized", { message: "Incorrect API key provided for this proxy (--api-key).", code: "invalid_api_key" });
+  }
+};

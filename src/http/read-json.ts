@@ -1,0 +1,89 @@
+// Client bodies: size limit, content type, strict UTF-8, JSON.parse, then a zod schema; every failure is a
+// 4xx envelope with `param` (STYLE.md "itty-router" pitfalls: no withContent, no bare request.json()).
+import type { z } from "zod";
+import { ProxyError, badRequest } from "../errors.ts";
+
+const tooLarge = (limit: number) =>
+  new ProxyError("payload_too_large", { message: `Request body is larger than the ${limit}-byte limit (--body-limit).`, code: "request_too_large" });
+
+/** Reads at most `limit` bytes, failing early on a declared or actual overflow. */
+const readLimited = async (request: Request, limit: number): Promise<Uint8Array> => {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+};
+
+/** `messages[2].content` from a zod issue path. */
+export const toParam = (path: readonly PropertyKey[]): string | null => {
+  let out = "";
+  for (const key of path) out += typeof key === "number" ? `[${key}]` : out === "" ? String(key) : `.${String(key)}`;
+  return out === "" ? null : out;
+};
+
+const describeIssue = (issue: z.core.$ZodIssue, param: string | null): string => {
+  const where = param ? `'${param}'` : "the request body";
+  if (issue.code === "invalid_type") {
+    const expected = String(issue.expected);
+    return `Invalid type for ${where}: expected ${expected}.`;
+  }
+  if (issue.code === "invalid_union") return `Invalid value for ${where}: it does not match any accepted shape.`;
+  return `Invalid value for ${where}: ${issue.message}.`;
+};
+
+/** The parsed, schema-checked body, or a ProxyError (400 with param, 413, 415). */
+export const readJsonBody = async <S extends z.ZodType>(request: Request, schema: S, limit: number): Promise<z.infer<S>> => {
+  const type = request.headers.get("content-type");
+  if (type !== null && !/^\s*(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i.test(type)) {
+    throw new ProxyError("bad_request", {
+      status: 415,
+      message: `Unsupported Content-Type "${type.slice(0, 80)}": send the body as JSON with Content-Type: application/json.`,
+      code: "unsupported_media_type",
+    });
+  }
+  const bytes = await readLimited(request, limit);
+  if (bytes.byteLength === 0) throw badRequest("The request body is empty: send a JSON object.", null, "invalid_json");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest("The request body is not valid UTF-8.", null, "invalid_json");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? error.message : "too deeply nested";
+    throw badRequest(`The request body is not valid JSON (${detail.slice(0, 200)}).`, null, "invalid_json");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw badRequest("The request body must be a JSON object.", null, "invalid_json");
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    const param = toParam(issue.path);
+    throw badRequest(describeIssue(issue, param), param, issue.code === "invalid_type" ? "invalid_type" : "invalid_value");
+  }
+  return parsed.data;
+};

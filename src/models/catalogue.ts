@@ -1,0 +1,19 @@
+// The model ids the proxy lists (spec §7.1 emulator default allow-list and §7.3), each with its reasoning efforts.
+
+/** Slug → supported `reasoning.effort` values, in the spec's order. */
+export const MODEL_EFFORTS: Readonly<Record<string, readonly string[]>> = {
+  "gpt-5.5": ["none", "low", "medium", "high", "xhigh"],
+  "gpt-5.4": ["none", "low", "medium", "high", "xhigh"],
+  "gpt-5.4-mini": ["low", "medium", "high", "xhigh"],
+  "gpt-5.6-sol": ["low", "medium", "high", "xhigh", "max", "ultra"],
+  "gpt-5.6-terra": ["low", "medium", "high", "xhigh", "max", "ultra"],
+  "gpt-5.6-luna": ["low", "medium", "high", "xhigh", "max"],
+  "gpt-5.3-codex": ["low", "medium", "high", "xhigh"],
+  "gpt-5.2-codex": ["low", "medium", "high", "xhigh"],
+};
+
+/** `created` for every listed model: 2026-01-01T00:00:00Z (the backend publishes no dates). */
+export const MODELS_CREATED = 1767225600;
+
+/** Configured model first, then the catalogue, without duplicates. */
+export const listModelIds = (configured: string): string[] => [...new Set([configured, ...Object.keys(MODEL_EFFORTS)])];

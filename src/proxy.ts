@@ -1,0 +1,102 @@
+// createProxy(deps) → { fetch }: the one list of routes, the client-key check, and the error envelope
+// for everything thrown (STYLE.md §1 and "itty-router").
+import { Router } from "itty-router";
+import type { ClientInfo, ProxyDeps } from "./deps.ts";
+import { ProxyError, toErrorResponse, isProxyError } from "./errors.ts";
+import { checkClientKey } from "./http/client-auth.ts";
+import { createRequestRecord, type RequestRecord } from "./request-record.ts";
+import { createChatCompletionsRoute } from "./routes/chat-completions.ts";
+import { createHealthRoute } from "./routes/health.ts";
+import { createModelsRoute } from "./routes/models.ts";
+import { createResponsesRoute } from "./routes/responses.ts";
+import { createSessionCache } from "./session/session-cache.ts";
+import { createMemoryStore } from "./session/store.ts";
+import { createUpstreamClient } from "./upstream/client.ts";
+import { VERSION } from "./version.ts";
+
+export interface Proxy {
+  fetch(request: Request, client?: ClientInfo): Promise<Response>;
+}
+
+type Handler = (request: Request, client: ClientInfo, record: RequestRecord) => Promise<Response>;
+
+/** Paths and the methods they answer, for 404 versus 405. */
+const ROUTES: Record<string, string> = {
+  "/health": "GET",
+  "/v1/models": "GET",
+  "/v1/responses": "POST",
+  "/v1/chat/completions": "POST",
+};
+
+export const createProxy = (deps: ProxyDeps): Proxy => {
+  const store = deps.store ?? createMemoryStore({ maxEntries: deps.config.cacheMaxEntries, now: deps.now });
+  const services = {
+    deps,
+    cache: createSessionCache({ store, ttlMs: deps.config.cacheTtl }),
+    upstream: createUpstreamClient({
+      fetch: deps.fetch,
+      baseUrl: deps.config.baseUrl,
+      auth: deps.auth,
+      now: deps.now,
+      headerTimeoutMs: deps.config.headerTimeout,
+      logger: deps.logger,
+    }),
+  };
+
+  const requireKey = (request: Request) => {
+    if (new URL(request.url).pathname !== "/health") checkClientKey(request, deps.config);
+  };
+
+  const unmatched = (request: Request): never => {
+    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    const allowed = ROUTES[path];
+    if (allowed) {
+      throw new ProxyError("method_not_allowed", {
+        message: `Method ${request.method} is not allowed on ${path}; use ${allowed}.`,
+        headers: { allow: allowed },
+        code: "method_not_allowed",
+      });
+    }
+    throw new ProxyError("not_found", { message: `Unknown path ${path}: this proxy serves ${Object.keys(ROUTES).join(", ")}.`, code: "not_found" });
+  };
+
+  const router = Router<Request, [ClientInfo, RequestRecord]>({
+    before: [requireKey],
+    catch: (error: unknown, _request: Request, _client: ClientInfo, record: RequestRecord) => {
+      if (!isProxyError(error) || error.kind === "internal") deps.logger.error("request failed", { error: String(error), stack: error instanceof Error ? error.stack : undefined });
+      if (isProxyError(error)) record.outcome = error.kind;
+      return toErrorResponse(error);
+    },
+    finally: [
+      (response: Response, _request: Request, _client: ClientInfo, record: RequestRecord) => {
+        record.status = response.status;
+        if (!record.deferred) record.end();
+        return response;
+      },
+    ],
+  });
+  const routes: [string, string, Handler][] = [
+    ["GET", "/health", createHealthRoute(deps, VERSION)],
+    ["GET", "/v1/models", createModelsRoute(deps)],
+    ["POST", "/v1/responses", createResponsesRoute(services)],
+    ["POST", "/v1/chat/completions", createChatCompletionsRoute(services)],
+  ];
+  for (const [method, path, handler] of routes) {
+    if (method === "GET") router.get(path, handler);
+    else router.post(path, handler);
+  }
+  router.all("*", unmatched);
+
+  return {
+    fetch: (request, client = {}) => {
+      const record = createRequestRecord({
+        request,
+        now: deps.now,
+        logger: deps.logger,
+        logRequests: deps.config.logRequests,
+        waitUntil: client.waitUntil,
+      });
+      return router.fetch(request, client, record) as Promise<Response>;
+    },
+  };
+};

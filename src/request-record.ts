@@ -1,0 +1,66 @@
+// One record per client request, written as one log line when the body finishes (STYLE.md "Logging").
+import type { Logger } from "./log.ts";
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  startedAt: number;
+  status?: number;
+  stream?: boolean;
+  model?: string;
+  session?: string;
+  upstreamStatus?: number;
+  firstByteAt?: number;
+  usage?: Record<string, unknown>;
+  outcome?: string;
+  /** Set by streaming routes: the line is written when the body ends, not at headers. */
+  deferred: boolean;
+  /** Writes the line once; `outcome` overrides (e.g. client_closed). */
+  end(outcome?: string): void;
+  /** Keeps post-response work alive on runtimes that need it (workerd). */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+
+export const createRequestRecord = (args: {
+  request: Request;
+  now: () => number;
+  logger: Logger;
+  logRequests: boolean;
+  waitUntil?: (promise: Promise<unknown>) => void;
+}): RequestRecord => {
+  const url = new URL(args.request.url);
+  let ended = false;
+  const record: RequestRecord = {
+    method: args.request.method,
+    path: url.pathname,
+    startedAt: args.now(),
+    deferred: false,
+    end(outcome) {
+      if (ended) return;
+      ended = true;
+      if (outcome) record.outcome = outcome;
+      if (!args.logRequests) return;
+      const usage = record.usage ?? {};
+      const details = (usage.input_tokens_details ?? {}) as Record<string, unknown>;
+      args.logger.info("request", {
+        method: record.method,
+        path: record.path,
+        status: record.status,
+        ms: args.now() - record.startedAt,
+        ttfb_ms: record.firstByteAt === undefined ? undefined : record.firstByteAt - record.startedAt,
+        stream: record.stream,
+        model: record.model,
+        upstream: record.upstreamStatus,
+        outcome: record.outcome ?? (record.status !== undefined && record.status < 400 ? "ok" : "error"),
+        session: record.session,
+        tokens_in: num(usage.input_tokens),
+        tokens_cached: num(details.cached_tokens),
+        tokens_out: num(usage.output_tokens),
+      });
+    },
+    waitUntil: (promise) => args.waitUntil?.(promise),
+  };
+  return record;
+};

@@ -1,0 +1,125 @@
+// What both model endpoints share: session instructions and call memory around the upstream call, and the
+// SSE response assembly (decode → reducer → encode → keep-alive) with post-stream capture (spec §9, STYLE.md §1).
+import type { ProxyDeps } from "../deps.ts";
+import { badRequest } from "../errors.ts";
+import { resolveInstructions } from "../session/resolve-instructions.ts";
+import { findOrphanOutputs, restoreToolCalls, toRememberedCalls } from "../session/restore-tool-calls.ts";
+import type { SessionCache } from "../session/session-cache.ts";
+import { decodeUpstream } from "../sse/decode-upstream.ts";
+import { SSE_HEADERS } from "../sse/encode.ts";
+import { withKeepAlive } from "../sse/keep-alive.ts";
+import { createTranslateStream } from "../sse/translate-stream.ts";
+import { finalOutput, isObject, type JsonObject, type OutputState } from "../translate/collect-output.ts";
+import type { Translation, UpstreamBody } from "../translate/types.ts";
+import type { UpstreamClient, UpstreamResult } from "../upstream/client.ts";
+import type { RequestRecord } from "../request-record.ts";
+
+export interface TurnServices {
+  deps: ProxyDeps;
+  cache: SessionCache;
+  upstream: UpstreamClient;
+}
+
+/** A reducer plus what the turn needs to read back from it after the stream. */
+export interface TurnReducer {
+  step(event: JsonObject): string;
+  finish(): string;
+  output: OutputState;
+  terminal(): JsonObject | undefined;
+}
+
+/** Translation + session memory → the complete upstream body (spec §9.2, §9.3). */
+export const prepareUpstreamBody = async (
+  services: TurnServices,
+  sessionKey: string,
+  translation: Translation,
+): Promise<UpstreamBody> => {
+  const { cache, deps } = services;
+  const { draft } = translation;
+  const resolved = resolveInstructions(translation.instructions, await cache.getInstructions(sessionKey));
+  if (resolved.store !== undefined) await cache.setInstructions(sessionKey, resolved.store);
+  let input = draft.input;
+  const orphans = findOrphanOutputs(input);
+  if (orphans.length > 0) {
+    const restored = restoreToolCalls(input, await cache.getCalls(sessionKey, orphans));
+    if (restored.missing.length > 0) {
+      throw badRequest(
+        `No tool call found for the output with call_id ${restored.missing[0]}: the request must include the assistant's call ` +
+          "before its output, and this proxy does not remember one for this session (restart, --cache-ttl expiry, or another session key).",
+        "input",
+        "tool_call_not_found",
+      );
+    }
+    input = restored.input;
+    deps.logger.debug("re-inserted remembered tool calls", { count: orphans.length });
+  }
+  if (translation.warnings.length > 0 && deps.logger.enabled("debug")) {
+    deps.logger.debug("request translated", { dropped: translation.warnings.join("; "), instructions: resolved.source });
+  }
+  return { ...draft, input, instructions: resolved.instructions, store: false, stream: true, prompt_cache_key: draft.prompt_cache_key ?? sessionKey };
+};
+
+/** `Server-Timing` with the proxy's own time before the upstream call and the upstream's time to headers. */
+export const toServerTiming = (startedAt: number, result: UpstreamResult): string =>
+  `proxy;dur=${Math.max(0, result.timing.sentAt - startedAt)}, upstream;dur=${Math.max(0, result.timing.headersAt - result.timing.sentAt)}`;
+
+/** Remembers the calls of a completed response so a follow-up that omits them can be repaired (spec §9.3). */
+export const captureTurn = async (services: TurnServices, sessionKey: string, output: OutputState, terminal: JsonObject | undefined, record: RequestRecord) => {
+  if (!terminal) return;
+  const response = isObject(terminal.response) ? terminal.response : undefined;
+  if (response && isObject(response.usage)) record.usage = response.usage;
+  record.outcome = String(terminal.type).replace(/^response\./, "");
+  if (terminal.type !== "response.completed") return;
+  const calls = toRememberedCalls(finalOutput(output, response?.output));
+  if (calls.length > 0) await services.cache.rememberCalls(sessionKey, calls);
+};
+
+/** The SSE response: upstream events through `reducer`, keep-alive last; capture and the log line at the end. */
+export const streamTurn = (
+  services: TurnServices,
+  args: { result: UpstreamResult; reducer: TurnReducer; sessionKey: string; record: RequestRecord; serverTiming: string },
+): Response => {
+  const { deps } = services;
+  const { reducer, record } = args;
+  const events = decodeUpstream(args.result.response.body as ReadableStream<Uint8Array>, {
+    onTransportError: (error) => deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
+    onMalformed: (data) => deps.logger.warn("skipped a malformed upstream event", { bytes: data.length }),
+  });
+  let firstByte = true;
+  const shell: TurnReducer = {
+    ...reducer,
+    step(event) {
+      const text = reducer.step(event);
+      if (firstByte && text !== "") {
+        firstByte = false;
+        record.firstByteAt = deps.now();
+      }
+      return text;
+    },
+    finish() {
+      const text = reducer.finish();
+      const done = captureTurn(services, args.sessionKey, reducer.output, reducer.terminal(), record).catch((error) =>
+        deps.logger.warn("could not remember the turn's tool calls", { error: String(error) }),
+      );
+      record.waitUntil(done);
+      return text;
+    },
+  };
+  const body = withKeepAlive(events.pipeThrough(createTranslateStream(shell)).pipeThrough(new TextEncoderStream()), {
+    intervalMs: deps.config.keepAlive,
+    onEnd: (how) => record.end(how === "cancel" ? "client_closed" : undefined),
+  });
+  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, "server-timing": args.serverTiming } });
+};
+
+/** Runs the upstream stream to its end into `reducer` (stream: false uses the same reducers, STYLE.md §1). */
+export const foldTurn = async (services: TurnServices, args: { result: UpstreamResult; reducer: TurnReducer; sessionKey: string; record: RequestRecord }) => {
+  const { reducer } = args;
+  const events = decodeUpstream(args.result.response.body as ReadableStream<Uint8Array>, {
+    onTransportError: (error) => services.deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
+  });
+  await events.pipeTo(new WritableStream({ write: (event) => void reducer.step(event) }));
+  reducer.finish();
+  await captureTurn(services, args.sessionKey, reducer.output, reducer.terminal(), args.record);
+  return reducer.terminal();
+};

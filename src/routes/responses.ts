@@ -1,0 +1,71 @@
+// POST /v1/responses (issue #4): validate, translate, add session memory, call upstream, stream or fold.
+import type { ClientInfo } from "../deps.ts";
+import { readJsonBody } from "../http/read-json.ts";
+import type { RequestRecord } from "../request-record.ts";
+import { responsesRequestSchema } from "../schemas/responses-request.ts";
+import { hashSessionKey, toSessionKey } from "../session/session-key.ts";
+import { DONE_FRAME, encodeEvent } from "../sse/encode.ts";
+import { outputText, isObject, type JsonObject } from "../translate/collect-output.ts";
+import { toProxyErrorFromFailure } from "../translate/map-failure.ts";
+import { toUpstreamFromResponses } from "../translate/responses-to-upstream.ts";
+import {
+  createResponsesStreamState,
+  finishResponsesEvents,
+  stepResponsesEvents,
+  type ResponsesStreamState,
+} from "../translate/upstream-to-responses.ts";
+import { foldTurn, prepareUpstreamBody, streamTurn, toServerTiming, type TurnReducer, type TurnServices } from "./_turn.ts";
+
+const encodeAll = (events: readonly JsonObject[]): string => {
+  let text = "";
+  for (const event of events) text += encodeEvent(event.type as string, event);
+  return text;
+};
+
+const toReducer = (state: ResponsesStreamState, encode: boolean): TurnReducer => ({
+  step: (event) => {
+    const events = stepResponsesEvents(state, event);
+    return encode ? encodeAll(events) : "";
+  },
+  finish: () => (encode ? encodeAll(finishResponsesEvents(state)) + DONE_FRAME : (finishResponsesEvents(state), "")),
+  output: state.output,
+  terminal: () => state.terminal,
+});
+
+export const createResponsesRoute = (services: TurnServices) => {
+  const { deps } = services;
+  return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
+    const body = await readJsonBody(request, responsesRequestSchema, deps.config.bodyLimit);
+    const sessionKey = toSessionKey({
+      user: body.user,
+      promptCacheKey: body.prompt_cache_key,
+      headers: request.headers,
+      remoteAddress: client.remoteAddress,
+    });
+    const translation = toUpstreamFromResponses(body, { model: deps.config.model });
+    record.model = translation.draft.model;
+    record.session = hashSessionKey(sessionKey);
+    record.stream = body.stream === true;
+    const upstreamBody = await prepareUpstreamBody(services, sessionKey, translation);
+    const result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: request.signal });
+    record.upstreamStatus = result.response.status;
+    const state = createResponsesStreamState({
+      model: upstreamBody.model,
+      createdAt: Math.floor(deps.now() / 1000),
+      randomId: deps.randomId,
+    });
+    const serverTiming = toServerTiming(record.startedAt, result);
+    if (body.stream === true) {
+      record.deferred = true;
+      return streamTurn(services, { result, reducer: toReducer(state, true), sessionKey, record, serverTiming });
+    }
+    const terminal = await foldTurn(services, { result, reducer: toReducer(state, false), sessionKey, record });
+    if (!terminal || !isObject(terminal.response) || (terminal.type !== "response.completed" && terminal.type !== "response.incomplete")) {
+      throw toProxyErrorFromFailure(terminal ?? null);
+    }
+    const response = terminal.response;
+    const output = Array.isArray(response.output) ? (response.output as JsonObject[]) : [];
+    record.firstByteAt = deps.now();
+    return Response.json({ ...response, output, output_text: outputText(output) }, { headers: { "server-timing": serverTiming } });
+  };
+};

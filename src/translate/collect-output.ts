@@ -1,0 +1,77 @@
+// Rebuilds a response's output from its events (spec §5.8): the backend's terminal event says `output: []`.
+// Pure reducer shared by the Responses patcher, the non-stream folds and the tool-call capture.
+
+export type JsonObject = Record<string, unknown>;
+
+export interface OutputState {
+  /** Finished items keyed by output_index (arrival order when the index is missing). */
+  done: Map<number, JsonObject>;
+  /** Items announced by output_item.added, for the last-resort rebuild. */
+  added: Map<number, JsonObject>;
+  /** item_id → accumulated text / arguments deltas, for the last-resort rebuild. */
+  deltas: Map<string, string>;
+  arrival: number;
+}
+
+export const createOutputState = (): OutputState => ({ done: new Map(), added: new Map(), deltas: new Map(), arrival: 0 });
+
+const indexOf = (state: OutputState, event: JsonObject): number =>
+  typeof event.output_index === "number" ? event.output_index : state.arrival;
+
+/** Feeds one raw upstream event into the state (mutates `state` for speed on the per-event path). */
+export const collectOutput = (state: OutputState, event: JsonObject): void => {
+  switch (event.type) {
+    case "response.output_item.added": {
+      if (isObject(event.item)) state.added.set(indexOf(state, event), event.item);
+      return;
+    }
+    case "response.output_item.done": {
+      if (isObject(event.item)) state.done.set(indexOf(state, event), event.item);
+      state.arrival += 1;
+      return;
+    }
+    case "response.output_text.delta":
+    case "response.function_call_arguments.delta": {
+      if (typeof event.item_id === "string" && typeof event.delta === "string") {
+        state.deltas.set(event.item_id, (state.deltas.get(event.item_id) ?? "") + event.delta);
+      }
+      return;
+    }
+  }
+};
+
+const byIndex = (map: Map<number, JsonObject>): JsonObject[] =>
+  [...map.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item);
+
+/**
+ * The final output list: finished items in output_index order; else the terminal event's own output;
+ * else items rebuilt from added + deltas. Never a merge of two sources (spec §5.8 rule 3, pitfall 13).
+ */
+export const finalOutput = (state: OutputState, terminalOutput?: unknown): JsonObject[] => {
+  if (state.done.size > 0) return byIndex(state.done);
+  if (Array.isArray(terminalOutput) && terminalOutput.length > 0) return terminalOutput.filter(isObject);
+  return byIndex(state.added).map((item) => rebuildItem(item, state.deltas.get(String(item.id)) ?? ""));
+};
+
+const rebuildItem = (item: JsonObject, text: string): JsonObject => {
+  if (item.type === "function_call") return { ...item, arguments: text || item.arguments || "", status: "completed" };
+  if (item.type === "message") {
+    return { ...item, status: "completed", content: [{ type: "output_text", text, annotations: [] }] };
+  }
+  return item;
+};
+
+/** Concatenated output_text of the message items (the Responses `output_text` convenience field). */
+export const outputText = (output: readonly JsonObject[]): string => {
+  let text = "";
+  for (const item of output) {
+    if (item.type !== "message" || !Array.isArray(item.content)) continue;
+    for (const part of item.content) {
+      if (isObject(part) && part.type === "output_text" && typeof part.text === "string") text += part.text;
+    }
+  }
+  return text;
+};
+
+export const isObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,0 +1,34 @@
+// Shapes shared by the request translators (spec §4.3, §8.1, §8.2): what a translator hands to the route.
+import type { JsonObject } from "./collect-output.ts";
+
+/** The upstream body minus what the session layer decides (instructions, store, stream, prompt_cache_key). */
+export interface UpstreamDraft {
+  model: string;
+  input: JsonObject[];
+  tools?: JsonObject[];
+  tool_choice?: unknown;
+  parallel_tool_calls?: boolean;
+  reasoning?: JsonObject | null;
+  include?: string[];
+  text?: JsonObject;
+  service_tier?: string;
+  prompt_cache_key?: string;
+  client_metadata?: JsonObject;
+}
+
+/** A translator's result: the draft, the merged system text for `instructions`, and what was dropped. */
+export interface Translation {
+  draft: UpstreamDraft;
+  /** Request `instructions` + system/developer text, joined with "\n\n" (spec §9.2); "" when none. */
+  instructions: string;
+  /** Human-readable notes of dropped or rewritten fields, logged at debug. */
+  warnings: string[];
+}
+
+/** The complete body sent to `POST {base}/responses`. */
+export interface UpstreamBody extends UpstreamDraft {
+  instructions: string;
+  store: false;
+  stream: true;
+  prompt_cache_key: string;
+}

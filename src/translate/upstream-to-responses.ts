@@ -1,0 +1,143 @@
+// Backend events → client /v1/responses events (spec §8.6, clients.md §5.A): pass through in order, add what
+// strict clients need when the backend omits it, and rebuild `response.completed.output` (spec §5.8).
+import { collectOutput, createOutputState, finalOutput, isObject, type JsonObject, type OutputState } from "./collect-output.ts";
+
+export interface ResponsesStreamOptions {
+  /** The model the client asked for (echoed when the backend omits it). */
+  model: string;
+  /** Unix seconds, used when the backend omits created_at. */
+  createdAt: number;
+  /** Fresh ids for items the backend sent without one. */
+  randomId: () => string;
+}
+
+export interface ResponsesStreamState {
+  options: ResponsesStreamOptions;
+  output: OutputState;
+  /** item id per output_index, for deltas that lack item_id. */
+  itemIds: Map<number, string>;
+  /** message item ids that already had a content_part.added. */
+  partsOpened: Set<string>;
+  /** Added to upstream sequence numbers after the proxy inserted events of its own. */
+  sequenceOffset: number;
+  lastSequence: number;
+  responseId?: string;
+  /** The terminal event, once seen. */
+  terminal?: JsonObject;
+}
+
+const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed", "error"]);
+const PREFIX: Record<string, string> = { message: "msg", function_call: "fc", reasoning: "rs", custom_tool_call: "ctc", web_search_call: "ws" };
+
+export const createResponsesStreamState = (options: ResponsesStreamOptions): ResponsesStreamState => ({
+  options,
+  output: createOutputState(),
+  itemIds: new Map(),
+  partsOpened: new Set(),
+  sequenceOffset: 0,
+  lastSequence: -1,
+});
+
+export const isTerminalEvent = (event: JsonObject): boolean => TERMINAL.has(event.type as string);
+
+/** Renumbers so sequence numbers stay increasing around events the proxy inserts. */
+const sequence = (state: ResponsesStreamState, event: JsonObject): void => {
+  const upstream = typeof event.sequence_number === "number" ? event.sequence_number + state.sequenceOffset : undefined;
+  const next = upstream !== undefined && upstream > state.lastSequence ? upstream : state.lastSequence + 1;
+  if (next !== event.sequence_number) event.sequence_number = next;
+  state.lastSequence = next;
+};
+
+const patchResponse = (state: ResponsesStreamState, response: JsonObject): void => {
+  if (typeof response.id !== "string" || response.id === "") response.id = state.responseId ?? `resp_${state.options.randomId()}`;
+  state.responseId = response.id as string;
+  if (response.object === undefined) response.object = "response";
+  if (typeof response.created_at !== "number") response.created_at = state.options.createdAt;
+  if (typeof response.model !== "string" || response.model === "") response.model = state.options.model;
+};
+
+const patchItem = (state: ResponsesStreamState, item: JsonObject, index: number, done: boolean): void => {
+  const known = state.itemIds.get(index);
+  if (typeof item.id !== "string" || item.id === "") item.id = known ?? `${PREFIX[item.type as string] ?? "item"}_${state.options.randomId()}`;
+  state.itemIds.set(index, item.id as string);
+  if (item.type === "message" || item.type === "function_call") {
+    if (typeof item.status !== "string") item.status = done ? "completed" : "in_progress";
+  }
+  if (item.type === "function_call" && typeof item.arguments !== "string") item.arguments = "";
+  if (item.type === "message" && Array.isArray(item.content)) {
+    for (const part of item.content) if (isObject(part) && part.type === "output_text" && !Array.isArray(part.annotations)) part.annotations = [];
+  }
+};
+
+/** One upstream event → the events to send, already patched (usually just the same event). */
+export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObject): JsonObject[] => {
+  collectOutput(state.output, event);
+  const type = event.type as string;
+  const out: JsonObject[] = [];
+  const index = typeof event.output_index === "number" ? event.output_index : undefined;
+  switch (type) {
+    case "response.created":
+    case "response.in_progress":
+      if (isObject(event.response)) patchResponse(state, event.response);
+      break;
+    case "response.output_item.added":
+    case "response.output_item.done":
+      if (isObject(event.item)) patchItem(state, event.item, index ?? state.itemIds.size, type.endsWith("done"));
+      break;
+    case "response.content_part.added":
+      if (typeof event.item_id === "string") state.partsOpened.add(event.item_id);
+      if (isObject(event.part) && event.part.type === "output_text" && !Array.isArray(event.part.annotations)) event.part.annotations = [];
+      break;
+    case "response.output_text.delta":
+    case "response.function_call_arguments.delta":
+    case "response.refusal.delta":
+      if (typeof event.item_id !== "string" && index !== undefined && state.itemIds.has(index)) event.item_id = state.itemIds.get(index);
+      if (type === "response.output_text.delta") {
+        if (event.content_index === undefined) event.content_index = 0;
+        const itemId = event.item_id;
+        if (typeof itemId === "string" && !state.partsOpened.has(itemId)) {
+          // Strict clients need content_part.added before the first text delta (clients.md R02).
+          state.partsOpened.add(itemId);
+          const opened: JsonObject = {
+            type: "response.content_part.added", sequence_number: undefined, item_id: itemId, output_index: index ?? 0,
+            content_index: event.content_index, part: { type: "output_text", annotations: [], logprobs: [], text: "" },
+          };
+          sequence(state, opened);
+          state.sequenceOffset += 1;
+          out.push(opened);
+        }
+      }
+      break;
+    case "response.completed":
+    case "response.incomplete":
+      state.terminal = event;
+      if (isObject(event.response)) {
+        patchResponse(state, event.response);
+        event.response.output = finalOutput(state.output, event.response.output);
+      }
+      break;
+    case "response.failed":
+    case "error":
+      state.terminal = event;
+      if (isObject(event.response)) patchResponse(state, event.response);
+      break;
+  }
+  sequence(state, event);
+  out.push(event);
+  return out;
+};
+
+/** At upstream EOF: a synthesized `error` event when no terminal event came (spec §8.6), else nothing. */
+export const finishResponsesEvents = (state: ResponsesStreamState): JsonObject[] => {
+  if (state.terminal) return [];
+  const event: JsonObject = {
+    type: "error",
+    sequence_number: state.lastSequence + 1,
+    code: "stream_truncated",
+    message: "The Codex backend closed the stream before the response finished; please retry.",
+    param: null,
+  };
+  state.terminal = event;
+  state.lastSequence += 1;
+  return [event];
+};
