@@ -23,7 +23,7 @@ export interface LoggerOptions {
   secrets?: () => readonly string[];
 }
 
-const SECRET_KEY = /authorization|api[-_]?key|token|secret|password|cookie/i;
+const SECRET_KEY = /authorization|api[-_]?key|token$|secret|password|cookie/i;
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
 const BEARER = /\b(Bearer)\s+[^\s"',]+/gi;
 

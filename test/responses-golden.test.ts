@@ -5,7 +5,7 @@ import { createProxy } from "../src/proxy.ts";
 import { parseConfig } from "../src/config/parse-config.ts";
 import { createLogger } from "../src/log.ts";
 import type { AuthStore } from "../src/auth/types.ts";
-import { decodeUpstream } from "../src/sse/decode-upstream.ts";
+import { createSseRelay } from "../src/sse/relay.ts";
 import { createResponsesStreamState, finishResponsesEvents, stepResponsesEvents } from "../src/translate/upstream-to-responses.ts";
 import { createFixtureUpstream, toChunkedStream } from "./support/fixture-upstream.ts";
 import { readFixtureBytes, readFixtureJson, readFixtureText } from "./support/read-fixture.ts";
@@ -45,11 +45,11 @@ const goldenFrames = (path: string) => readSse(new Response(readFixtureText(path
 
 const reduceTranscript = async (bytes: Uint8Array, cuts: number[]): Promise<string> => {
   const state = createResponsesStreamState({ model: "gpt-5.4", createdAt: 0, randomId: () => "x" });
-  let out = "";
-  await decodeUpstream(toChunkedStream(bytes, cuts)).pipeTo(
-    new WritableStream({ write: (event) => void (out += JSON.stringify(stepResponsesEvents(state, event))) }),
-  );
-  return out + JSON.stringify(finishResponsesEvents(state));
+  const relay = createSseRelay(toChunkedStream(bytes, cuts), {
+    step: (event) => JSON.stringify(stepResponsesEvents(state, event)),
+    finish: () => JSON.stringify(finishResponsesEvents(state)),
+  }, { keepAliveMs: 60_000 });
+  return new Response(relay).text();
 };
 
 describe("Responses goldens", () => {

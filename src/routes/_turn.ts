@@ -5,10 +5,8 @@ import { badRequest } from "../errors.ts";
 import { resolveInstructions } from "../session/resolve-instructions.ts";
 import { findOrphanOutputs, restoreToolCalls, toRememberedCalls } from "../session/restore-tool-calls.ts";
 import type { SessionCache } from "../session/session-cache.ts";
-import { decodeUpstream } from "../sse/decode-upstream.ts";
 import { SSE_HEADERS } from "../sse/encode.ts";
-import { withKeepAlive } from "../sse/keep-alive.ts";
-import { createTranslateStream } from "../sse/translate-stream.ts";
+import { createSseRelay, drainInto } from "../sse/relay.ts";
 import { finalOutput, isObject, type JsonObject, type OutputState } from "../translate/collect-output.ts";
 import type { Translation, UpstreamBody } from "../translate/types.ts";
 import type { UpstreamClient, UpstreamResult } from "../upstream/client.ts";
@@ -81,10 +79,6 @@ export const streamTurn = (
 ): Response => {
   const { deps } = services;
   const { reducer, record } = args;
-  const events = decodeUpstream(args.result.response.body as ReadableStream<Uint8Array>, {
-    onTransportError: (error) => deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
-    onMalformed: (data) => deps.logger.warn("skipped a malformed upstream event", { bytes: data.length }),
-  });
   let firstByte = true;
   const shell: TurnReducer = {
     ...reducer,
@@ -105,9 +99,11 @@ export const streamTurn = (
       return text;
     },
   };
-  const body = withKeepAlive(events.pipeThrough(createTranslateStream(shell)).pipeThrough(new TextEncoderStream()), {
-    intervalMs: deps.config.keepAlive,
+  const body = createSseRelay(args.result.response.body as ReadableStream<Uint8Array>, shell, {
+    keepAliveMs: deps.config.keepAlive,
     onEnd: (how) => record.end(how === "cancel" ? "client_closed" : undefined),
+    onTransportError: (error) => deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
+    onMalformed: (data) => deps.logger.warn("skipped a malformed upstream event", { bytes: data.length }),
   });
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, "server-timing": args.serverTiming } });
 };
@@ -115,11 +111,9 @@ export const streamTurn = (
 /** Runs the upstream stream to its end into `reducer` (stream: false uses the same reducers, STYLE.md §1). */
 export const foldTurn = async (services: TurnServices, args: { result: UpstreamResult; reducer: TurnReducer; sessionKey: string; record: RequestRecord }) => {
   const { reducer } = args;
-  const events = decodeUpstream(args.result.response.body as ReadableStream<Uint8Array>, {
-    onTransportError: (error) => services.deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
-  });
-  await events.pipeTo(new WritableStream({ write: (event) => void reducer.step(event) }));
-  reducer.finish();
+  await drainInto(args.result.response.body as ReadableStream<Uint8Array>, reducer, (error) =>
+    services.deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
+  );
   await captureTurn(services, args.sessionKey, reducer.output, reducer.terminal(), args.record);
   return reducer.terminal();
 };

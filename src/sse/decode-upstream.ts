@@ -1,63 +1,45 @@
-// Upstream SSE body → parsed event objects: streaming UTF-8 decode, eventsource-parser framing, JSON (spec §5.2).
-// Transport errors become a clean end of stream (the consumer sees no terminal event and reports truncation).
-import { EventSourceParserStream } from "eventsource-parser/stream";
-import type { EventSourceMessage } from "eventsource-parser";
+// Upstream SSE bytes → parsed event objects (spec §5.2): streaming UTF-8 decode and eventsource-parser's push
+// parser, then JSON. A push decoder, so one stream stage can decode, translate and encode per network chunk.
+import { createParser } from "eventsource-parser";
 import type { JsonObject } from "../translate/collect-output.ts";
 
-export interface DecodeHooks {
-  /** The upstream body failed mid-stream (reset, abort); the stream ends as if EOF. */
-  onTransportError?: (error: unknown) => void;
-  /** A `data:` payload that is not a JSON object (skipped). */
-  onMalformed?: (data: string) => void;
+export interface UpstreamDecoder {
+  /** Feeds one network chunk; `onEvent` runs for every complete event in it. */
+  feed(chunk: Uint8Array): void;
+  /** End of input: flushes a final event that had no blank line after it. */
+  end(): void;
 }
 
-/** Wraps the upstream body so read errors end it instead of erroring the whole pipeline; cancel reaches upstream. */
-const guardBody = (body: ReadableStream<Uint8Array>, hooks: DecodeHooks): ReadableStream<Uint8Array> => {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (error) {
-          hooks.onTransportError?.(error);
-          controller.close();
-        }
-      },
-      cancel: (reason) => reader.cancel(reason).catch(() => undefined),
-    },
-    { highWaterMark: 0 },
-  );
-};
-
-const toJsonEvents = (hooks: DecodeHooks) =>
-  new TransformStream<EventSourceMessage, JsonObject>({
-    transform(message, controller) {
+/** Builds a decoder; `onMalformed` sees `data:` payloads that are not JSON objects (they are skipped). */
+export const createUpstreamDecoder = (onEvent: (event: JsonObject) => void, onMalformed?: (data: string) => void): UpstreamDecoder => {
+  const text = new TextDecoder();
+  const parser = createParser({
+    onEvent(message) {
       const data = message.data;
       if (data === "[DONE]" || data === "") return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(data);
       } catch {
-        hooks.onMalformed?.(data);
+        onMalformed?.(data);
         return;
       }
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-        const event = parsed as JsonObject;
-        // Key on data.type; fall back to the `event:` line when the payload lacks it (spec §5.2).
-        if (typeof event.type !== "string" && message.event) event.type = message.event;
-        controller.enqueue(event);
-      } else {
-        hooks.onMalformed?.(data);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        onMalformed?.(data);
+        return;
       }
+      const event = parsed as JsonObject;
+      // Key on data.type; fall back to the `event:` line when the payload lacks it (spec §5.2).
+      if (typeof event.type !== "string" && message.event) event.type = message.event;
+      onEvent(event);
     },
   });
-
-/** The upstream body as a stream of event objects. */
-export const decodeUpstream = (body: ReadableStream<Uint8Array>, hooks: DecodeHooks = {}): ReadableStream<JsonObject> =>
-  guardBody(body, hooks)
-    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
-    .pipeThrough(new EventSourceParserStream())
-    .pipeThrough(toJsonEvents(hooks));
+  return {
+    feed: (chunk) => parser.feed(text.decode(chunk, { stream: true })),
+    end: () => {
+      const rest = text.decode();
+      // A final event without its blank line still counts (truncated streams end mid-frame).
+      parser.feed(`${rest}\n\n`);
+    },
+  };
+};

@@ -1,0 +1,135 @@
+// `npm run bench`: direct-to-emulator baseline against the same load through the proxy, in one run, per
+// runtime; prints ratios. Loopback only; every loop is bounded in count and time.
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Agent, request } from "undici";
+import { entryCommand, type RuntimeName } from "../test/support/runtime.ts";
+
+const KEY = "bench-key";
+const AUTH = "Bearer " + JSON.parse((await import("node:fs")).readFileSync("test/fixtures/codex/auth.json", "utf8")).tokens.access_token;
+const ACCOUNT = "3f6b1c2e-8d4a-4f0b-9c7e-5a1d2b3c4e5f";
+const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 200);
+const RPS_REQUESTS = Number(process.env.BENCH_RPS_REQUESTS ?? 3000);
+const CONCURRENCY = 32;
+const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,bun,deno").split(",") as RuntimeName[];
+
+const started = (child: ChildProcess, pattern: RegExp) =>
+  new Promise<RegExpExecArray>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`no start line:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = pattern.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+  });
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+};
+
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  body: (deltas: number, stream: boolean) => string;
+}
+
+const direct = (baseUrl: string): Target => ({
+  url: `${baseUrl}/responses`,
+  headers: { authorization: AUTH, "chatgpt-account-id": ACCOUNT, "content-type": "application/json" },
+  body: (deltas) => JSON.stringify({
+    model: "gpt-5.2-codex", instructions: "bench", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: `[[bench:${deltas}]]` }] }],
+    tools: [], tool_choice: "auto", parallel_tool_calls: false, store: false, stream: true, prompt_cache_key: "bench",
+  }),
+});
+
+const viaProxy = (proxyUrl: string, path = "/v1/responses"): Target => ({
+  url: `${proxyUrl}${path}`,
+  headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+  body: (deltas, stream) =>
+    path === "/v1/responses"
+      ? JSON.stringify({ input: `[[bench:${deltas}]]`, instructions: "bench", stream, user: "bench" })
+      : JSON.stringify({ messages: [{ role: "system", content: "bench" }, { role: "user", content: `[[bench:${deltas}]]` }], stream, user: "bench" }),
+});
+
+/** One request: time to first body byte and to the end, in ms. */
+const once = async (target: Target, deltas: number, stream: boolean) => {
+  const t0 = performance.now();
+  const response = await request(target.url, { method: "POST", headers: target.headers, body: target.body(deltas, stream), dispatcher: agent });
+  let first = 0;
+  for await (const chunk of response.body) {
+    if (first === 0 && (chunk as Buffer).length > 0) first = performance.now() - t0;
+  }
+  if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode} from ${target.url}`);
+  return { ttfb: first, total: performance.now() - t0 };
+};
+
+const sequential = async (target: Target, deltas: number) => {
+  for (let i = 0; i < 20; i++) await once(target, deltas, true); // warm-up
+  const ttfb: number[] = [];
+  const total: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const r = await once(target, deltas, true);
+    ttfb.push(r.ttfb);
+    total.push(r.total);
+  }
+  return { ttfb50: percentile(ttfb, 50), ttfb99: percentile(ttfb, 99), total50: percentile(total, 50) };
+};
+
+const throughput = async (target: Target, stream: boolean) => {
+  for (let i = 0; i < 100; i++) await once(target, 1, stream);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < RPS_REQUESTS) await once(target, 1, stream);
+    }),
+  );
+  return RPS_REQUESTS / ((performance.now() - t0) / 1000);
+};
+
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+const dir = mkdtempSync(join(tmpdir(), "godex-bench-"));
+copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
+const emulatorProcess = spawn(process.execPath, ["--import", "tsx", "bench/emulator-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+const [, , baseUrl] = await started(emulatorProcess, /emulator (\S+) (\S+)\n/);
+const baseline = direct(baseUrl as string);
+
+process.stdout.write(`bench: ${SEQUENTIAL} sequential 200-delta streams, ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`);
+const base = await sequential(baseline, 200);
+const baseRps = await throughput(baseline, true);
+process.stdout.write(`direct to emulator: ttfb p50 ${fmt(base.ttfb50)} ms, p99 ${fmt(base.ttfb99)} ms, 200-delta total p50 ${fmt(base.total50)} ms, ${fmt(baseRps, 0)} req/s\n`);
+
+const rows: string[] = [];
+for (const runtime of RUNTIMES) {
+  const { command, args } = entryCommand(runtime);
+  const child = spawn(command, [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  const [, proxyUrl] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
+  const responses = await sequential(viaProxy(proxyUrl as string), 200);
+  const chat = await sequential(viaProxy(proxyUrl as string, "/v1/chat/completions"), 200);
+  const rps = await throughput(viaProxy(proxyUrl as string), false);
+  child.kill("SIGKILL");
+  rows.push(
+    `| ${runtime} | +${fmt(responses.ttfb50 - base.ttfb50)} ms | +${fmt(responses.ttfb99 - base.ttfb99)} ms | ${fmt(responses.total50 / base.total50)}× | ` +
+      `+${fmt(chat.ttfb50 - base.ttfb50)} ms | ${fmt(chat.total50 / base.total50)}× | ${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
+  );
+  process.stdout.write(`${rows.at(-1)}\n`);
+}
+
+process.stdout.write(`
+| runtime | added TTFB p50 (responses) | added TTFB p99 | 200-delta stream total vs direct | added TTFB p50 (chat) | chat stream total vs direct | req/s at c=32, non-stream (vs direct stream) |
+|---|---|---|---|---|---|---|
+${rows.join("\n")}
+`);
+emulatorProcess.kill("SIGTERM");
+rmSync(dir, { recursive: true, force: true });
+await agent.close();

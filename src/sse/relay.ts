@@ -1,0 +1,102 @@
+// The one stream stage of every SSE response: pulls upstream chunks on demand, decodes and translates them,
+// writes one encoded chunk per network chunk, fills silence with keep-alive comments, and owns cancel()
+// (STYLE.md "Streams"; spec §5.9). Pull-based, so nothing is read ahead of the client.
+import type { JsonObject } from "../translate/collect-output.ts";
+import { createUpstreamDecoder } from "./decode-upstream.ts";
+import { KEEP_ALIVE_FRAME } from "./encode.ts";
+
+const encoder = new TextEncoder();
+const KEEP_ALIVE_BYTES = encoder.encode(KEEP_ALIVE_FRAME);
+
+export interface FrameReducer {
+  /** Encoded SSE text for one upstream event ("" for nothing). */
+  step(event: JsonObject): string;
+  /** Encoded SSE text at upstream EOF, or after a transport error. */
+  finish(): string;
+}
+
+export interface RelayOptions {
+  /** Silence after which a keep-alive comment is sent. */
+  keepAliveMs: number;
+  /** "done" when the upstream ended (normally or broken), "cancel" when the client went away. */
+  onEnd?: (how: "done" | "cancel") => void;
+  onTransportError?: (error: unknown) => void;
+  onMalformed?: (data: string) => void;
+}
+
+type ReadResult = ReadableStreamReadResult<Uint8Array>;
+
+/** The client-facing SSE body: upstream bytes → reducer → bytes, with keep-alive and cancellation. */
+export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, options: RelayOptions): ReadableStream<Uint8Array> => {
+  const reader = upstream.getReader();
+  let out = "";
+  const decoder = createUpstreamDecoder((event) => {
+    out += reducer.step(event);
+  }, options.onMalformed);
+  let pending: Promise<ReadResult | "failed"> | undefined;
+  let ended = false;
+  const end = (how: "done" | "cancel") => {
+    if (ended) return;
+    ended = true;
+    options.onEnd?.(how);
+  };
+  const read = () =>
+    reader.read().catch((error: unknown) => {
+      options.onTransportError?.(error);
+      return "failed" as const;
+    });
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          pending ??= read();
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const tick = new Promise<"tick">((resolve) => {
+            timer = setTimeout(() => resolve("tick"), options.keepAliveMs);
+          });
+          const result = await Promise.race([pending, tick]);
+          clearTimeout(timer);
+          if (result === "tick") {
+            controller.enqueue(KEEP_ALIVE_BYTES);
+            return;
+          }
+          pending = undefined;
+          if (result === "failed" || result.done) {
+            decoder.end();
+            out += reducer.finish();
+            if (out !== "") controller.enqueue(encoder.encode(out));
+            out = "";
+            controller.close();
+            end("done");
+            return;
+          }
+          decoder.feed(result.value);
+          if (out !== "") {
+            controller.enqueue(encoder.encode(out));
+            out = "";
+            return;
+          }
+          // A chunk with no complete event yet: read on without returning an empty pull.
+        }
+      },
+      async cancel(reason) {
+        end("cancel");
+        await reader.cancel(reason).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+};
+
+/** Runs the whole upstream body into `reducer` (stream: false); transport errors end it like EOF. */
+export const drainInto = async (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, onTransportError?: (error: unknown) => void) => {
+  const decoder = createUpstreamDecoder((event) => void reducer.step(event));
+  try {
+    await upstream.pipeTo(new WritableStream({ write: (chunk) => decoder.feed(chunk) }));
+  } catch (error) {
+    onTransportError?.(error);
+  }
+  decoder.end();
+  reducer.finish();
+};

@@ -1,0 +1,89 @@
+// What only a real socket shows (STYLE.md §5): the runtime entry streaming from an emulator on loopback,
+// client disconnects reaching the backend, quiet gaps surviving, keep-alive frames on the wire.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createEmulator, type Emulator } from "./emulator/index.ts";
+import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
+import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import { RUNTIME } from "./support/runtime.ts";
+import { readSse } from "./support/harness.ts";
+
+type Json = Record<string, any>;
+const KEY = "socket-key";
+
+describe(`streaming over a socket on ${RUNTIME}`, () => {
+  let dir: string;
+  let emulator: Emulator;
+  let served: ServedEmulator;
+  let proxy: SpawnedProxy;
+  const post = (path: string, body: unknown, signal?: AbortSignal) =>
+    fetch(`${proxy.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+  const waitFor = async (check: () => boolean, ms = 5000) => {
+    for (let waited = 0; !check() && waited < ms; waited += 25) await new Promise((r) => setTimeout(r, 25));
+    return check();
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "godex-socket-"));
+    copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
+    emulator = createEmulator();
+    served = await serveEmulator(emulator);
+    proxy = await spawnProxy(["--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl, "--keep-alive", "1s"]);
+  });
+  after(async () => {
+    await proxy?.stop("SIGKILL");
+    await served?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a Responses stream arrives event by event with the rebuilt output", async () => {
+    emulator.enqueue("text", { text: "streamed over a socket", deltas: 6 });
+    const frames = await readSse(await post("/v1/responses", { input: "x", stream: true }));
+    const completed = frames.find((f) => f.event === "response.completed")?.data as Json;
+    assert.equal(completed.response.output[0].content[0].text, "streamed over a socket");
+    assert.equal(frames.filter((f) => f.event === "response.output_text.delta").length, 6);
+  });
+
+  test("a chat stream ends with finish_reason, the usage chunk and [DONE]", async () => {
+    const frames = await readSse(await post("/v1/chat/completions", { messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }));
+    assert.equal(frames.at(-1)?.data, "[DONE]");
+    const usage = frames.at(-2)?.data as Json;
+    assert.deepEqual(usage.choices, []);
+    assert.equal(typeof usage.usage.prompt_tokens, "number");
+    assert.equal((frames.at(-3)?.data as Json).choices[0].finish_reason, "stop");
+  });
+
+  test("a client that disconnects mid-stream closes the upstream request", async () => {
+    emulator.enqueue("slow", { delayBetweenEventsMs: 100 });
+    const controller = new AbortController();
+    const response = await post("/v1/responses", { input: "x", stream: true }, controller.signal);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    assert.ok(await waitFor(() => emulator.calls.at(-1)?.aborted === true), "the emulator saw the abort");
+    assert.ok(await waitFor(() => emulator.openStreams() === 0));
+  });
+
+  test("keep-alive comments fill upstream silence on the wire", async () => {
+    emulator.enqueue("text", { stallMs: 2500, stallAfterEvents: 2 });
+    const text = await (await post("/v1/responses", { input: "x", stream: true })).text();
+    assert.ok((text.match(/^: keep-alive$/gm) ?? []).length >= 2, text.slice(0, 300));
+    assert.match(text, /event: response\.completed/);
+  });
+
+  test("a 12 s silence before the answer survives a non-streaming request (Bun's 10 s idle default is raised)", async () => {
+    emulator.enqueue("text", { text: "after the silence", delayFirstEventMs: 12_000 });
+    const response = await post("/v1/responses", { input: "x" });
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).output_text, "after the silence");
+  });
+});
