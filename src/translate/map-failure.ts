@@ -1,0 +1,68 @@
+// Upstream failure inside a 200 stream → one ProxyError (spec codex-backend.md §6.7; body shape §8.7).
+// API-agnostic: the chat error chunk, the chat non-stream fold and the /v1/responses fold all read it.
+import { ProxyError } from "../errors.ts";
+import { isObject } from "./collect-output.ts";
+
+/** Non-stream status per `response.error.code` (§6.7); any other code, an `error` event or EOF → 502. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  context_length_exceeded: 400,
+  invalid_prompt: 400,
+  insufficient_quota: 429,
+  rate_limit_exceeded: 429,
+  usage_not_included: 403,
+  server_is_overloaded: 503,
+  slow_down: 503,
+};
+
+const TRUNCATED_MESSAGE =
+  "The upstream stream ended before a terminal event (response.completed, response.incomplete or response.failed). You can retry your request.";
+
+const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+
+/** Where the error fields live: `response.error` of `response.failed`; top level or nested `error` of an `error` event (§5.4). */
+const readFailure = (event: Record<string, unknown>) => {
+  if (event.type === "response.failed") {
+    const response = isObject(event.response) ? event.response : {};
+    const error = isObject(response.error) ? response.error : {};
+    return { code: text(error.code), message: text(error.message), type: text(error.type), param: text(error.param) };
+  }
+  // An `error` event keeps its fields at top level, but some gateways nest them; its own `type` is the event name.
+  const nested = isObject(event.error) ? event.error : {};
+  return {
+    code: text(nested.code) ?? text(event.code),
+    message: text(nested.message) ?? text(event.message),
+    type: text(nested.type),
+    param: text(nested.param) ?? text(event.param),
+  };
+};
+
+/** "Please try again in 2.5s" / "28ms" / "35 seconds" (§6.7) → whole seconds for `retry-after`, rounded up. */
+const retryAfterSeconds = (message: string): number | null => {
+  const match = /try again in\s+(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?)\b/i.exec(message);
+  if (!match) return null;
+  const amount = Number(match[1]);
+  const seconds = match[2]?.toLowerCase().startsWith("m") ? amount / 1000 : amount;
+  return Math.max(1, Math.ceil(seconds));
+};
+
+/**
+ * Maps a `response.failed` event, an `error` event, or `null` (upstream EOF without a terminal event,
+ * code `stream_truncated`) to a ProxyError carrying the upstream message and code; status per §6.7.
+ */
+export const toProxyErrorFromFailure = (event: Record<string, unknown> | null): ProxyError => {
+  if (event === null) {
+    return new ProxyError("upstream_error", { status: 502, message: TRUNCATED_MESSAGE, code: "stream_truncated" });
+  }
+  const failure = readFailure(event);
+  const status = (failure.code !== null ? STATUS_BY_CODE[failure.code] : undefined) ?? 502;
+  const message = failure.message ?? `The upstream response failed${failure.code ? ` (${failure.code})` : ""}.`;
+  const retryAfter = status === 429 ? retryAfterSeconds(message) : null;
+  return new ProxyError("upstream_error", {
+    status,
+    message,
+    type: failure.type ?? "upstream_error",
+    code: failure.code,
+    param: failure.param,
+    headers: retryAfter === null ? {} : { "retry-after": String(retryAfter) },
+  });
+};

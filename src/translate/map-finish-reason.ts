@@ -1,0 +1,24 @@
+// Upstream terminal event → chat `finish_reason` (spec codex-backend.md §8.4, clients.md §5.B.4). Pure.
+import { isObject } from "./collect-output.ts";
+
+export type ChatFinishReason = "stop" | "tool_calls" | "length" | "content_filter";
+
+/**
+ * The finish_reason for a terminal event: `tool_calls` when the completed response held a function
+ * call, `length` / `content_filter` for `response.incomplete`, else `stop`; `null` for failures and
+ * for events that do not end a response.
+ */
+export const mapFinishReason = (terminal: Record<string, unknown>, hasToolCalls: boolean): ChatFinishReason | null => {
+  switch (terminal.type) {
+    case "response.completed":
+      return hasToolCalls ? "tool_calls" : "stop";
+    case "response.incomplete": {
+      const response = isObject(terminal.response) ? terminal.response : {};
+      const details = isObject(response.incomplete_details) ? response.incomplete_details : {};
+      // max_output_tokens, max_tokens and any reason we do not know all read as "cut short" (§8.4).
+      return details.reason === "content_filter" ? "content_filter" : "length";
+    }
+    default:
+      return null;
+  }
+};
