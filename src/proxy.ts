@@ -12,6 +12,11 @@ import { createResponsesRoute } from "./routes/responses.ts";
 import { createSessionCache } from "./session/session-cache.ts";
 import { createMemoryStore } from "./session/store.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
+import { createProxyMetrics } from "./metrics/proxy-metrics.ts";
+import { createQuotaTracker } from "./quota/quota-state.ts";
+import { createUsageRoute } from "./routes/usage.ts";
+import { createMetricsRoute } from "./routes/metrics.ts";
+import { readUsageCounts } from "./translate/map-usage-fields.ts";
 import { VERSION } from "./version.ts";
 
 export interface Proxy {
@@ -20,18 +25,31 @@ export interface Proxy {
 
 type Handler = (request: Request, client: ClientInfo, record: RequestRecord) => Promise<Response>;
 
-/** Paths and the methods they answer, for 404 versus 405. */
-const ROUTES: Record<string, string> = {
-  "/health": "GET",
-  "/v1/models": "GET",
-  "/v1/responses": "POST",
-  "/v1/chat/completions": "POST",
-};
-
 export const createProxy = (deps: ProxyDeps): Proxy => {
   const store = deps.store ?? createMemoryStore({ maxEntries: deps.config.cacheMaxEntries, now: deps.now });
+  const metrics = createProxyMetrics();
+  const quota = createQuotaTracker(deps.now);
+  let openSlots = 0;
+  const acquireSlot = () => {
+    const max = deps.config.maxStreams;
+    if (max > 0 && openSlots >= max) {
+      throw new ProxyError("rate_limited", {
+        message: `This proxy already has ${max} upstream requests in flight (--max-streams); retry shortly.`,
+        code: "proxy_busy",
+        headers: { "retry-after": "1" },
+      });
+    }
+    openSlots += 1;
+    let released = false;
+    return () => {
+      if (!released) openSlots -= 1;
+      released = true;
+    };
+  };
   const services = {
     deps,
+    metrics,
+    acquireSlot,
     cache: createSessionCache({ store, ttlMs: deps.config.cacheTtl }),
     upstream: createUpstreamClient({
       fetch: deps.fetch,
@@ -40,13 +58,35 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
       now: deps.now,
       headerTimeoutMs: deps.config.headerTimeout,
       logger: deps.logger,
+      onHeaders: (status, headers) => {
+        metrics.upstream.inc({ status: String(status) });
+        quota.observeHeaders(headers);
+      },
+      onErrorBody: (status, text) => {
+        if (status === 429 || status === 404) quota.observeLimit(text);
+      },
     }),
+  };
+  const observe = (record: RequestRecord) => {
+    const route = ROUTES[record.path] ? record.path : "other";
+    metrics.requests.inc({ route, status: String(record.status ?? 0) });
+    metrics.duration.observe((deps.now() - record.startedAt) / 1000, { route });
+    if (record.firstByteAt !== undefined) metrics.ttfb.observe((record.firstByteAt - record.startedAt) / 1000, { route });
+    if (record.deferred) metrics.openStreams.add(-1);
+    const usage = readUsageCounts(record.usage);
+    if (usage) {
+      metrics.tokens.inc({ kind: "input" }, usage.input);
+      metrics.tokens.inc({ kind: "output" }, usage.output);
+      metrics.tokens.inc({ kind: "cached" }, usage.cached);
+    }
   };
 
   const requireKey = (request: Request) => {
     if (new URL(request.url).pathname !== "/health") checkClientKey(request, deps.config);
   };
 
+  /** Paths served and the method each answers, for 404 versus 405 (filled from the route list below). */
+  const ROUTES: Record<string, string> = {};
   const unmatched = (request: Request): never => {
     const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
     const allowed = ROUTES[path];
@@ -70,6 +110,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     finally: [
       (response: Response, _request: Request, _client: ClientInfo, record: RequestRecord) => {
         record.status = response.status;
+        if (record.deferred) metrics.openStreams.add(1);
         if (!record.deferred) record.end();
         return response;
       },
@@ -80,8 +121,11 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     ["GET", "/v1/models", createModelsRoute(deps)],
     ["POST", "/v1/responses", createResponsesRoute(services)],
     ["POST", "/v1/chat/completions", createChatCompletionsRoute(services)],
+    ["GET", "/v1/usage", createUsageRoute(quota)],
   ];
+  if (deps.config.metrics) routes.push(["GET", "/metrics", createMetricsRoute(metrics.registry)]);
   for (const [method, path, handler] of routes) {
+    ROUTES[path] = method;
     if (method === "GET") router.get(path, handler);
     else router.post(path, handler);
   }
@@ -96,6 +140,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
         logRequests: deps.config.logRequests,
         waitUntil: client.waitUntil,
       });
+      record.onEnd.push(observe);
       return router.fetch(request, client, record) as Promise<Response>;
     },
   };

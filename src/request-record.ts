@@ -17,6 +17,8 @@ export interface RequestRecord {
   deferred: boolean;
   /** Writes the line once; `outcome` overrides (e.g. client_closed). */
   end(outcome?: string): void;
+  /** Runs once when the record ends, after the log line (metrics, stream slots). */
+  onEnd: ((record: RequestRecord) => void)[];
   /** Keeps post-response work alive on runtimes that need it (workerd). */
   waitUntil(promise: Promise<unknown>): void;
 }
@@ -37,10 +39,12 @@ export const createRequestRecord = (args: {
     path: url.pathname,
     startedAt: args.now(),
     deferred: false,
+    onEnd: [],
     end(outcome) {
       if (ended) return;
       ended = true;
       if (outcome) record.outcome = outcome;
+      for (const hook of record.onEnd) hook(record);
       if (!args.logRequests) return;
       const usage = record.usage ?? {};
       const details = (usage.input_tokens_details ?? {}) as Record<string, unknown>;

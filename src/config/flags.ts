@@ -33,6 +33,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "body-limit", kind: "bytes", default: "32mb", help: "largest request body accepted (413 above it); room for base64 images" },
   { name: "max-streams", kind: "integer", default: "0", help: "cap on concurrent upstream requests, 429 with Retry-After when full (0 = no cap)" },
   { name: "keep-alive", kind: "duration", default: "15s", help: "SSE comment sent to the client after this much upstream silence" },
+  { name: "metrics", kind: "boolean", default: "false", help: "serve Prometheus metrics at GET /metrics (api key required)" },
   { name: "shutdown-grace", kind: "duration", default: "30s", help: "on SIGINT/SIGTERM, how long running streams may finish before exit" },
 ];
 

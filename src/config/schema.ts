@@ -21,6 +21,7 @@ export const configSchema = z.strictObject({
   maxStreams: z.number().int().min(0),
   keepAlive: z.number().int().positive(),
   shutdownGrace: z.number().int().min(0),
+  metrics: z.boolean(),
 });
 
 /** Validated configuration; durations are milliseconds, sizes bytes. */

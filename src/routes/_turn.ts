@@ -11,11 +11,16 @@ import { finalOutput, isObject, type JsonObject, type OutputState } from "../tra
 import type { Translation, UpstreamBody } from "../translate/types.ts";
 import type { UpstreamClient, UpstreamResult } from "../upstream/client.ts";
 import type { RequestRecord } from "../request-record.ts";
+import type { ProxyMetrics } from "../metrics/proxy-metrics.ts";
+import { resolveModelEffort } from "../models/resolve-model.ts";
 
 export interface TurnServices {
   deps: ProxyDeps;
   cache: SessionCache;
   upstream: UpstreamClient;
+  metrics: ProxyMetrics;
+  /** Takes one of the --max-streams slots; the returned function gives it back. */
+  acquireSlot: () => () => void;
 }
 
 /** A reducer plus what the turn needs to read back from it after the stream. */
@@ -33,9 +38,17 @@ export const prepareUpstreamBody = async (
   translation: Translation,
 ): Promise<UpstreamBody> => {
   const { cache, deps } = services;
-  const { draft } = translation;
+  const draft = { ...translation.draft };
+  const bodyEffort = draft.reasoning && typeof draft.reasoning.effort === "string" ? draft.reasoning.effort : undefined;
+  const { model, effort } = resolveModelEffort(draft.model, bodyEffort, translation.effortParam ?? "reasoning.effort");
+  draft.model = model;
+  if (effort !== undefined && effort !== bodyEffort) {
+    draft.reasoning = { ...(draft.reasoning ?? {}), effort };
+    draft.include = [...new Set([...(draft.include ?? []), "reasoning.encrypted_content"])];
+  }
   const resolved = resolveInstructions(translation.instructions, await cache.getInstructions(sessionKey));
   if (resolved.store !== undefined) await cache.setInstructions(sessionKey, resolved.store);
+  services.metrics.instructions.inc({ source: resolved.source });
   let input = draft.input;
   const orphans = findOrphanOutputs(input);
   if (orphans.length > 0) {
@@ -49,6 +62,7 @@ export const prepareUpstreamBody = async (
       );
     }
     input = restored.input;
+    services.metrics.reconstructions.inc({}, orphans.length);
     deps.logger.debug("re-inserted remembered tool calls", { count: orphans.length });
   }
   if (translation.warnings.length > 0 && deps.logger.enabled("debug")) {

@@ -39,11 +39,12 @@ export const createChatCompletionsRoute = (services: TurnServices) => {
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
     const body = await readJsonBody(request, chatRequestSchema, deps.config.bodyLimit);
     const sessionKey = toSessionKey({ user: body.user, headers: request.headers, remoteAddress: client.remoteAddress });
-    const translation = toUpstreamFromChat(body, { model: deps.config.model });
+    const translation = { ...toUpstreamFromChat(body, { model: deps.config.model }), effortParam: body.reasoning_effort != null ? "reasoning_effort" : "reasoning.effort" };
     record.model = translation.draft.model;
     record.session = hashSessionKey(sessionKey);
     record.stream = body.stream === true;
     const upstreamBody = await prepareUpstreamBody(services, sessionKey, translation);
+    record.onEnd.push(services.acquireSlot());
     const result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: request.signal });
     record.upstreamStatus = result.response.status;
     const serverTiming = toServerTiming(record.startedAt, result);

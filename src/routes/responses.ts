@@ -47,6 +47,7 @@ export const createResponsesRoute = (services: TurnServices) => {
     record.session = hashSessionKey(sessionKey);
     record.stream = body.stream === true;
     const upstreamBody = await prepareUpstreamBody(services, sessionKey, translation);
+    record.onEnd.push(services.acquireSlot());
     const result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: request.signal });
     record.upstreamStatus = result.response.status;
     const state = createResponsesStreamState({

@@ -21,6 +21,8 @@ export interface Translation {
   draft: UpstreamDraft;
   /** Request `instructions` + system/developer text, joined with "\n\n" (spec §9.2); "" when none. */
   instructions: string;
+  /** Where the body's effort came from, for a 400 (`reasoning_effort` on chat); default `reasoning.effort`. */
+  effortParam?: string;
   /** Human-readable notes of dropped or rewritten fields, logged at debug. */
   warnings: string[];
 }

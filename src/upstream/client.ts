@@ -31,6 +31,8 @@ export interface UpstreamClientOptions {
   logger: Logger;
   /** Sees the headers of every upstream answer (quota snapshots). */
   onHeaders?: (status: number, headers: Headers) => void;
+  /** Sees the body of every failed upstream answer (usage-limit details). */
+  onErrorBody?: (status: number, text: string) => void;
 }
 
 export const createUpstreamClient = (options: UpstreamClientOptions): UpstreamClient => {
@@ -75,6 +77,7 @@ export const createUpstreamClient = (options: UpstreamClientOptions): UpstreamCl
       const { response } = result;
       if (response.ok && response.body) return result;
       const text = await response.text().catch(() => "");
+      options.onErrorBody?.(response.status, text);
       const error = classifyStatus(response.status, response.headers, text, options.now());
       options.logger.warn("upstream request failed", { upstream_status: response.status, error: error.message.slice(0, 300) });
       throw error;

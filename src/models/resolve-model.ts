@@ -1,0 +1,48 @@
+// Reasoning-effort model variants (issue #9 item 2, spec §7.2): `gpt-5.4-high` → gpt-5.4 with effort "high".
+// An explicit effort in the body wins over the suffix; an effort the model lacks is a 400, never a clamp.
+import { badRequest } from "../errors.ts";
+import { MODEL_EFFORTS } from "./catalogue.ts";
+
+const ALL_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"];
+
+/** `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'` (the backend's list format, spec §4.8). */
+const quoteList = (values: readonly string[]): string => {
+  const quoted = values.map((v) => `'${v}'`);
+  if (quoted.length <= 2) return quoted.join(" and ");
+  return `${quoted.slice(0, -1).join(", ")}, and ${quoted.at(-1)}`;
+};
+
+/** Splits a known model's effort suffix (`-`, `_` or `:` separator); other ids pass unchanged. */
+export const splitEffortSuffix = (id: string): { model: string; effort?: string } => {
+  const match = /^(.*)[-_:]([a-z]+)$/.exec(id);
+  if (match && ALL_EFFORTS.includes(match[2] as string) && MODEL_EFFORTS[match[1] as string]) {
+    return { model: match[1] as string, effort: match[2] as string };
+  }
+  return { model: id };
+};
+
+/** Every `<model>-<effort>` id the catalogue supports, for /v1/models. */
+export const listEffortVariants = (models: readonly string[]): string[] =>
+  models.flatMap((model) => (MODEL_EFFORTS[model] ?? []).map((effort) => `${model}-${effort}`));
+
+/**
+ * The model to send and the effort to set: the body's effort wins over the suffix; for a catalogue model an
+ * unsupported effort is a 400 naming the supported ones (`param` names where the effort came from).
+ */
+export const resolveModelEffort = (
+  requested: string,
+  bodyEffort: string | undefined,
+  effortParam: string,
+): { model: string; effort?: string } => {
+  const { model, effort: suffixEffort } = splitEffortSuffix(requested);
+  const effort = bodyEffort ?? suffixEffort;
+  const supported = MODEL_EFFORTS[model];
+  if (effort !== undefined && supported && !supported.includes(effort)) {
+    throw badRequest(
+      `Unsupported reasoning effort '${effort}' for the '${model}' model. Supported values are: ${quoteList(supported)}.`,
+      bodyEffort !== undefined ? effortParam : "model",
+      "unsupported_value",
+    );
+  }
+  return effort === undefined ? { model } : { model, effort };
+};
