@@ -1,0 +1,35 @@
+// Reads JWT payload claims without verifying them (spec §2.3: the proxy has no keys and MUST NOT verify).
+// Web APIs only: atob + TextDecoder, so it runs unchanged on Node, Bun and Deno.
+
+const AUTH_CLAIM = "https://api.openai.com/auth";
+
+/** The decoded payload object of a `header.payload.signature` token, or null when it is not one. */
+export const decodeJwtPayload = (token: string): Record<string, unknown> | null => {
+  const segment = token.split(".")[1];
+  if (segment === undefined || segment === "") return null;
+  try {
+    const base64 = segment.replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    const payload: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return typeof payload === "object" && payload !== null && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+};
+
+/** The `exp` claim in epoch ms, or undefined when the token has no readable one. */
+export const readJwtExpiry = (token: string): number | undefined => {
+  const exp = decodeJwtPayload(token)?.exp;
+  return typeof exp === "number" && Number.isFinite(exp) ? exp * 1000 : undefined;
+};
+
+/** `["https://api.openai.com/auth"].chatgpt_account_id` when it is a non-empty string (spec §2.4). */
+export const readJwtAccountId = (token: string): string | undefined => {
+  const auth = decodeJwtPayload(token)?.[AUTH_CLAIM];
+  if (typeof auth !== "object" || auth === null) return undefined;
+  const id = (auth as Record<string, unknown>).chatgpt_account_id;
+  return typeof id === "string" && id !== "" ? id : undefined;
+};
