@@ -75,7 +75,12 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
     logger.info("shutting down: no new connections; waiting for open streams", { signal, grace_ms: config.shutdownGrace });
     const force = setTimeout(() => {
       logger.warn("grace period over; closing open connections");
-      void served.close(true).finally(() => host.exit(0));
+      // Some runtimes' close never settles while a stream is open (Deno's shutdown() has no force): exit anyway.
+      const exitSoon = setTimeout(() => host.exit(0), 1000);
+      void served.close(true).finally(() => {
+        clearTimeout(exitSoon);
+        host.exit(0);
+      });
     }, config.shutdownGrace);
     void served.close(false).then(() => {
       clearTimeout(force);

@@ -3,7 +3,7 @@
 import type { ProxyDeps } from "../deps.ts";
 import { badRequest } from "../errors.ts";
 import { resolveInstructions } from "../session/resolve-instructions.ts";
-import { findOrphanOutputs, restoreToolCalls, toRememberedCalls } from "../session/restore-tool-calls.ts";
+import { findDuplicateCallId, findOrphanOutputs, restoreToolCalls, toRememberedCalls } from "../session/restore-tool-calls.ts";
 import type { SessionCache } from "../session/session-cache.ts";
 import { SSE_HEADERS } from "../sse/encode.ts";
 import { createSseRelay, drainInto } from "../sse/relay.ts";
@@ -50,6 +50,10 @@ export const prepareUpstreamBody = async (
   if (resolved.store !== undefined) await cache.setInstructions(sessionKey, resolved.store);
   services.metrics.instructions.inc({ source: resolved.source });
   let input = draft.input;
+  const duplicate = findDuplicateCallId(input);
+  if (duplicate !== undefined) {
+    throw badRequest(`The call_id ${duplicate} is used by more than one tool call or output in this request; each call needs its own id.`, "input", "duplicate_call_id");
+  }
   const orphans = findOrphanOutputs(input);
   if (orphans.length > 0) {
     const restored = restoreToolCalls(input, await cache.getCalls(sessionKey, orphans));

@@ -50,3 +50,17 @@ export const toRememberedCalls = (output: readonly JsonObject[]): JsonObject[] =
   }
   return calls;
 };
+
+/** The first call_id used by two calls (or two outputs) in one input: the backend cannot pair them. */
+export const findDuplicateCallId = (input: readonly JsonObject[]): string | undefined => {
+  const seen = new Set<string>();
+  for (const item of input) {
+    if (typeof item.call_id !== "string" || typeof item.type !== "string") continue;
+    const kind = CALL_TYPES.has(item.type) ? "call" : item.type in OUTPUT_TO_CALL ? "output" : undefined;
+    if (kind === undefined) continue;
+    const key = `${kind}:${item.call_id}`;
+    if (seen.has(key)) return item.call_id;
+    seen.add(key);
+  }
+  return undefined;
+};
