@@ -25,6 +25,8 @@ export interface RelayOptions {
 }
 
 type ReadResult = ReadableStreamReadResult<Uint8Array>;
+/** Settles before a read that has to wait for the network, after one the stream can answer from its queue. */
+const NOTHING_YET = Promise.resolve("nothing-yet" as const);
 
 /** The client-facing SSE body: upstream bytes → reducer → bytes, with keep-alive and cancellation. */
 export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, options: RelayOptions): ReadableStream<Uint8Array> => {
@@ -72,6 +74,14 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
             return;
           }
           decoder.feed(result.value);
+          // Coalesce chunks the upstream already delivered: one write per burst instead of one per event.
+          for (;;) {
+            pending = read();
+            const more = await Promise.race([pending, NOTHING_YET]);
+            if (more === "nothing-yet" || more === "failed" || more.done) break;
+            pending = undefined;
+            decoder.feed(more.value);
+          }
           if (out !== "") {
             controller.enqueue(encoder.encode(out));
             out = "";

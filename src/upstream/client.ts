@@ -39,11 +39,16 @@ export const createUpstreamClient = (options: UpstreamClientOptions): UpstreamCl
   const url = `${options.baseUrl}/responses`;
 
   const attempt = async (payload: string, credentials: Credentials, sessionKey: string, clientSignal: AbortSignal) => {
-    const deadline = new AbortController();
+    // One controller for both causes: the client's abort (for the whole call) and the header deadline
+    // (cleared once headers arrive). Cheaper than AbortSignal.any on the per-request path.
+    const controller = new AbortController();
     let cause: AbortCause | undefined;
+    const onClientAbort = () => controller.abort(clientSignal.reason);
+    if (clientSignal.aborted) onClientAbort();
+    else clientSignal.addEventListener("abort", onClientAbort, { once: true });
     const timer = setTimeout(() => {
       cause = "deadline";
-      deadline.abort(new Error("header deadline"));
+      controller.abort(new Error("header deadline"));
     }, options.headerTimeoutMs);
     const sentAt = options.now();
     try {
@@ -51,7 +56,7 @@ export const createUpstreamClient = (options: UpstreamClientOptions): UpstreamCl
         method: "POST",
         headers: toUpstreamHeaders(credentials, sessionKey),
         body: payload,
-        signal: AbortSignal.any([clientSignal, deadline.signal]),
+        signal: controller.signal,
         redirect: "manual",
       });
       options.onHeaders?.(response.status, response.headers);
