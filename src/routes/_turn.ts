@@ -13,6 +13,7 @@ import type { UpstreamClient, UpstreamResult } from "../upstream/client.ts";
 import type { RequestRecord } from "../request-record.ts";
 import type { ProxyMetrics } from "../metrics/proxy-metrics.ts";
 import { resolveModelEffort } from "../models/resolve-model.ts";
+import { hashSessionKey } from "../session/session-key.ts";
 
 export interface TurnServices {
   deps: ProxyDeps;
@@ -73,6 +74,26 @@ export const prepareUpstreamBody = async (
     deps.logger.debug("request translated", { dropped: translation.warnings.join("; "), instructions: resolved.source });
   }
   return { ...draft, input, instructions: resolved.instructions, store: false, stream: true, prompt_cache_key: draft.prompt_cache_key ?? sessionKey };
+};
+
+/**
+ * The shared start of a model turn: session memory into the body, a --max-streams slot, the upstream call.
+ * Resolves once upstream headers arrived (errors before that are thrown as ProxyErrors).
+ */
+export const startTurn = async (
+  services: TurnServices,
+  args: { request: Request; record: RequestRecord; sessionKey: string; translation: Translation; stream: boolean },
+) => {
+  const { record, sessionKey } = args;
+  record.session = hashSessionKey(sessionKey);
+  record.stream = args.stream;
+  record.model = args.translation.draft.model;
+  const upstreamBody = await prepareUpstreamBody(services, sessionKey, args.translation);
+  record.model = upstreamBody.model;
+  record.onEnd.push(services.acquireSlot());
+  const result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: args.request.signal });
+  record.upstreamStatus = result.response.status;
+  return { upstreamBody, result, serverTiming: toServerTiming(record.startedAt, result) };
 };
 
 /** `Server-Timing` with the proxy's own time before the upstream call and the upstream's time to headers. */

@@ -3,14 +3,14 @@ import type { ClientInfo } from "../deps.ts";
 import { readJsonBody } from "../http/read-json.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { chatRequestSchema } from "../schemas/chat-request.ts";
-import { hashSessionKey, toSessionKey } from "../session/session-key.ts";
+import { toSessionKey } from "../session/session-key.ts";
 import { encodeData } from "../sse/encode.ts";
 import { collectOutput, createOutputState, type JsonObject } from "../translate/collect-output.ts";
 import { toUpstreamFromChat } from "../translate/chat-to-upstream.ts";
 import { createChatChunkState, finishChatChunks, stepChatChunks, type ChatFrame } from "../translate/upstream-to-chat-chunks.ts";
 import { toChatCompletion } from "../translate/upstream-to-chat-completion.ts";
 import { isTerminalEvent } from "../translate/upstream-to-responses.ts";
-import { foldTurn, prepareUpstreamBody, streamTurn, toServerTiming, type TurnReducer, type TurnServices } from "./_turn.ts";
+import { foldTurn, startTurn, streamTurn, type TurnReducer, type TurnServices } from "./_turn.ts";
 
 const encodeFrames = (frames: readonly ChatFrame[]): string => {
   let text = "";
@@ -40,14 +40,7 @@ export const createChatCompletionsRoute = (services: TurnServices) => {
     const body = await readJsonBody(request, chatRequestSchema, deps.config.bodyLimit);
     const sessionKey = toSessionKey({ user: body.user, headers: request.headers, remoteAddress: client.remoteAddress });
     const translation = { ...toUpstreamFromChat(body, { model: deps.config.model }), effortParam: body.reasoning_effort != null ? "reasoning_effort" : "reasoning.effort" };
-    record.model = translation.draft.model;
-    record.session = hashSessionKey(sessionKey);
-    record.stream = body.stream === true;
-    const upstreamBody = await prepareUpstreamBody(services, sessionKey, translation);
-    record.onEnd.push(services.acquireSlot());
-    const result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: request.signal });
-    record.upstreamStatus = result.response.status;
-    const serverTiming = toServerTiming(record.startedAt, result);
+    const { upstreamBody, result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream: body.stream === true });
     const options = {
       id: `chatcmpl-${deps.randomId()}`,
       created: Math.floor(deps.now() / 1000),

@@ -3,7 +3,7 @@ import type { ClientInfo } from "../deps.ts";
 import { readJsonBody } from "../http/read-json.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { responsesRequestSchema } from "../schemas/responses-request.ts";
-import { hashSessionKey, toSessionKey } from "../session/session-key.ts";
+import { toSessionKey } from "../session/session-key.ts";
 import { DONE_FRAME, encodeEvent } from "../sse/encode.ts";
 import { outputText, isObject, type JsonObject } from "../translate/collect-output.ts";
 import { toProxyErrorFromFailure } from "../translate/map-failure.ts";
@@ -14,7 +14,7 @@ import {
   stepResponsesEvents,
   type ResponsesStreamState,
 } from "../translate/upstream-to-responses.ts";
-import { foldTurn, prepareUpstreamBody, streamTurn, toServerTiming, type TurnReducer, type TurnServices } from "./_turn.ts";
+import { foldTurn, startTurn, streamTurn, type TurnReducer, type TurnServices } from "./_turn.ts";
 
 const encodeAll = (events: readonly JsonObject[]): string => {
   let text = "";
@@ -43,19 +43,12 @@ export const createResponsesRoute = (services: TurnServices) => {
       remoteAddress: client.remoteAddress,
     });
     const translation = toUpstreamFromResponses(body, { model: deps.config.model });
-    record.model = translation.draft.model;
-    record.session = hashSessionKey(sessionKey);
-    record.stream = body.stream === true;
-    const upstreamBody = await prepareUpstreamBody(services, sessionKey, translation);
-    record.onEnd.push(services.acquireSlot());
-    const result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: request.signal });
-    record.upstreamStatus = result.response.status;
+    const { upstreamBody, result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream: body.stream === true });
     const state = createResponsesStreamState({
       model: upstreamBody.model,
       createdAt: Math.floor(deps.now() / 1000),
       randomId: deps.randomId,
     });
-    const serverTiming = toServerTiming(record.startedAt, result);
     if (body.stream === true) {
       record.deferred = true;
       return streamTurn(services, { result, reducer: toReducer(state, true), sessionKey, record, serverTiming });
