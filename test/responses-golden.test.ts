@@ -56,10 +56,17 @@ describe("Responses goldens", () => {
   test("text-then-tool.sse as a /v1/responses stream equals text-then-tool.responses-stream.sse", async () => {
     const { upstream, post } = setup();
     upstream.next("text-then-tool", 97);
-    const frames = await readSse(await post("/v1/responses", { input: "weather in Porto?", stream: true }));
+    const text = await (await post("/v1/responses", { input: "weather in Porto?", stream: true })).text();
+    const frames = await readSse(new Response(text));
     const golden = await goldenFrames("codex/translation/text-then-tool.responses-stream.sse");
     assert.equal(frames.length, golden.length);
     frames.forEach((frame, i) => assert.deepEqual(frame, golden[i], `frame ${i}`));
+    // Events the proxy did not need to change go out as the exact bytes the backend sent.
+    const goldenBlocks = readFixtureText("codex/translation/text-then-tool.responses-stream.sse").split("\n\n");
+    const blocks = text.split("\n\n");
+    blocks.forEach((block, i) => {
+      if (!block.startsWith("event: response.completed")) assert.equal(block, goldenBlocks[i], `frame ${i} bytes`);
+    });
   });
 
   test("reasoning-text.sse, non-streaming, equals reasoning-text.responses.json", async () => {

@@ -26,7 +26,7 @@ export interface TurnServices {
 
 /** A reducer plus what the turn needs to read back from it after the stream. */
 export interface TurnReducer {
-  step(event: JsonObject): string;
+  step(event: JsonObject, data: string): string;
   finish(): string;
   output: OutputState;
   terminal(): JsonObject | undefined;
@@ -121,8 +121,8 @@ export const streamTurn = (
   let firstByte = true;
   const shell: TurnReducer = {
     ...reducer,
-    step(event) {
-      const text = reducer.step(event);
+    step(event, data) {
+      const text = reducer.step(event, data);
       if (firstByte && text !== "") {
         firstByte = false;
         record.firstByteAt = deps.now();

@@ -22,10 +22,16 @@ const encodeAll = (events: readonly JsonObject[]): string => {
   return text;
 };
 
+/** Event names that can go on an `event:` line as they are. */
+const PLAIN_TYPE = /^[\w.-]+$/;
+
 const toReducer = (state: ResponsesStreamState, encode: boolean): TurnReducer => ({
-  step: (event) => {
+  step: (event, data) => {
     const events = stepResponsesEvents(state, event);
-    return encode ? encodeAll(events) : "";
+    if (!encode) return "";
+    // The common case: an event the proxy did not change goes out as the bytes it came in (one-line JSON).
+    if (!state.touched && events.length === 1 && PLAIN_TYPE.test(event.type as string) && !data.includes("\n")) return `event: ${event.type as string}\ndata: ${data}\n\n`;
+    return encodeAll(events);
   },
   finish: () => (encode ? encodeAll(finishResponsesEvents(state)) + DONE_FRAME : (finishResponsesEvents(state), "")),
   output: state.output,

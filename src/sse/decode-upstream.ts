@@ -10,8 +10,8 @@ export interface UpstreamDecoder {
   end(): void;
 }
 
-/** Builds a decoder; `onMalformed` sees `data:` payloads that are not JSON objects (they are skipped). */
-export const createUpstreamDecoder = (onEvent: (event: JsonObject) => void, onMalformed?: (data: string) => void): UpstreamDecoder => {
+/** Builds a decoder (`onEvent` also gets the raw `data:` text); `onMalformed` sees `data:` payloads that are not JSON objects (they are skipped). */
+export const createUpstreamDecoder = (onEvent: (event: JsonObject, data: string) => void, onMalformed?: (data: string) => void): UpstreamDecoder => {
   const text = new TextDecoder();
   const parser = createParser({
     onEvent(message) {
@@ -31,7 +31,7 @@ export const createUpstreamDecoder = (onEvent: (event: JsonObject) => void, onMa
       const event = parsed as JsonObject;
       // Key on data.type; fall back to the `event:` line when the payload lacks it (spec §5.2).
       if (typeof event.type !== "string" && message.event) event.type = message.event;
-      onEvent(event);
+      onEvent(event, data);
     },
   });
   return {

@@ -9,8 +9,8 @@ const encoder = new TextEncoder();
 const KEEP_ALIVE_BYTES = encoder.encode(KEEP_ALIVE_FRAME);
 
 export interface FrameReducer {
-  /** Encoded SSE text for one upstream event ("" for nothing). */
-  step(event: JsonObject): string;
+  /** Encoded SSE text for one upstream event ("" for nothing); `data` is the event's raw `data:` text. */
+  step(event: JsonObject, data: string): string;
   /** Encoded SSE text at upstream EOF, or after a transport error. */
   finish(): string;
 }
@@ -32,8 +32,8 @@ const NOTHING_YET = Promise.resolve("nothing-yet" as const);
 export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, options: RelayOptions): ReadableStream<Uint8Array> => {
   const reader = upstream.getReader();
   let out = "";
-  const decoder = createUpstreamDecoder((event) => {
-    out += reducer.step(event);
+  const decoder = createUpstreamDecoder((event, data) => {
+    out += reducer.step(event, data);
   }, options.onMalformed);
   let pending: Promise<ReadResult | "failed"> | undefined;
   let ended = false;
@@ -101,7 +101,7 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
 
 /** Runs the whole upstream body into `reducer` (stream: false); transport errors end it like EOF. */
 export const drainInto = async (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, onTransportError?: (error: unknown) => void) => {
-  const decoder = createUpstreamDecoder((event) => void reducer.step(event));
+  const decoder = createUpstreamDecoder((event, data) => void reducer.step(event, data));
   try {
     await upstream.pipeTo(new WritableStream({ write: (chunk) => decoder.feed(chunk) }));
   } catch (error) {

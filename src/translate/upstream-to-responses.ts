@@ -24,6 +24,8 @@ export interface ResponsesStreamState {
   responseId?: string;
   /** The terminal event, once seen. */
   terminal?: JsonObject;
+  /** Whether the last step changed the upstream event (else its original bytes can be sent as they came). */
+  touched: boolean;
 }
 
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed", "error"]);
@@ -36,7 +38,14 @@ export const createResponsesStreamState = (options: ResponsesStreamOptions): Res
   partsOpened: new Set(),
   sequenceOffset: 0,
   lastSequence: -1,
+  touched: false,
 });
+
+/** Sets one field and remembers that the event no longer matches its upstream bytes. */
+const patch = (state: ResponsesStreamState, target: JsonObject, key: string, value: unknown): void => {
+  target[key] = value;
+  state.touched = true;
+};
 
 export const isTerminalEvent = (event: JsonObject): boolean => TERMINAL.has(event.type as string);
 
@@ -44,34 +53,35 @@ export const isTerminalEvent = (event: JsonObject): boolean => TERMINAL.has(even
 const sequence = (state: ResponsesStreamState, event: JsonObject): void => {
   const upstream = typeof event.sequence_number === "number" ? event.sequence_number + state.sequenceOffset : undefined;
   const next = upstream !== undefined && upstream > state.lastSequence ? upstream : state.lastSequence + 1;
-  if (next !== event.sequence_number) event.sequence_number = next;
+  if (next !== event.sequence_number) patch(state, event, "sequence_number", next);
   state.lastSequence = next;
 };
 
 const patchResponse = (state: ResponsesStreamState, response: JsonObject): void => {
-  if (typeof response.id !== "string" || response.id === "") response.id = state.responseId ?? `resp_${state.options.randomId()}`;
+  if (typeof response.id !== "string" || response.id === "") patch(state, response, "id", state.responseId ?? `resp_${state.options.randomId()}`);
   state.responseId = response.id as string;
-  if (response.object === undefined) response.object = "response";
-  if (typeof response.created_at !== "number") response.created_at = state.options.createdAt;
-  if (typeof response.model !== "string" || response.model === "") response.model = state.options.model;
+  if (response.object === undefined) patch(state, response, "object", "response");
+  if (typeof response.created_at !== "number") patch(state, response, "created_at", state.options.createdAt);
+  if (typeof response.model !== "string" || response.model === "") patch(state, response, "model", state.options.model);
 };
 
 const patchItem = (state: ResponsesStreamState, item: JsonObject, index: number, done: boolean): void => {
   const known = state.itemIds.get(index);
-  if (typeof item.id !== "string" || item.id === "") item.id = known ?? `${PREFIX[item.type as string] ?? "item"}_${state.options.randomId()}`;
+  if (typeof item.id !== "string" || item.id === "") patch(state, item, "id", known ?? `${PREFIX[item.type as string] ?? "item"}_${state.options.randomId()}`);
   state.itemIds.set(index, item.id as string);
   if (item.type === "message" || item.type === "function_call") {
-    if (typeof item.status !== "string") item.status = done ? "completed" : "in_progress";
+    if (typeof item.status !== "string") patch(state, item, "status", done ? "completed" : "in_progress");
   }
-  if (item.type === "function_call" && typeof item.arguments !== "string") item.arguments = "";
+  if (item.type === "function_call" && typeof item.arguments !== "string") patch(state, item, "arguments", "");
   if (item.type === "message" && Array.isArray(item.content)) {
-    for (const part of item.content) if (isObject(part) && part.type === "output_text" && !Array.isArray(part.annotations)) part.annotations = [];
+    for (const part of item.content) if (isObject(part) && part.type === "output_text" && !Array.isArray(part.annotations)) patch(state, part, "annotations", []);
   }
 };
 
 /** One upstream event → the events to send, already patched (usually just the same event). */
 export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObject): JsonObject[] => {
   collectOutput(state.output, event);
+  state.touched = false;
   const type = event.type as string;
   const out: JsonObject[] = [];
   const index = typeof event.output_index === "number" ? event.output_index : undefined;
@@ -86,14 +96,14 @@ export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObje
       break;
     case "response.content_part.added":
       if (typeof event.item_id === "string") state.partsOpened.add(event.item_id);
-      if (isObject(event.part) && event.part.type === "output_text" && !Array.isArray(event.part.annotations)) event.part.annotations = [];
+      if (isObject(event.part) && event.part.type === "output_text" && !Array.isArray(event.part.annotations)) patch(state, event.part, "annotations", []);
       break;
     case "response.output_text.delta":
     case "response.function_call_arguments.delta":
     case "response.refusal.delta":
-      if (typeof event.item_id !== "string" && index !== undefined && state.itemIds.has(index)) event.item_id = state.itemIds.get(index);
+      if (typeof event.item_id !== "string" && index !== undefined && state.itemIds.has(index)) patch(state, event, "item_id", state.itemIds.get(index));
       if (type === "response.output_text.delta") {
-        if (event.content_index === undefined) event.content_index = 0;
+        if (event.content_index === undefined) patch(state, event, "content_index", 0);
         const itemId = event.item_id;
         if (typeof itemId === "string" && !state.partsOpened.has(itemId)) {
           // Strict clients need content_part.added before the first text delta (clients.md R02).
@@ -104,6 +114,7 @@ export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObje
           };
           sequence(state, opened);
           state.sequenceOffset += 1;
+          state.touched = true;
           out.push(opened);
         }
       }
@@ -113,7 +124,7 @@ export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObje
       state.terminal = event;
       if (isObject(event.response)) {
         patchResponse(state, event.response);
-        event.response.output = finalOutput(state.output, event.response.output);
+        patch(state, event.response, "output", finalOutput(state.output, event.response.output));
       }
       break;
     case "response.failed":
