@@ -2,6 +2,7 @@
 import { homedir } from "node:os";
 import { startProxy } from "../src/index.ts";
 import { createNodeAuthFile } from "./_auth-file-node.ts";
+import { connectRedis } from "./_redis.ts";
 
 declare const Bun: {
   serve(options: {
@@ -20,6 +21,7 @@ await startProxy({
   fetch: ((url, init) => fetch(url, { ...init, timeout: false } as RequestInit)) as typeof fetch,
   now: Date.now,
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
+  connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createNodeAuthFile,
   serve: async (handler, { hostname, port }) => {
     const server = Bun.serve({

@@ -1,6 +1,7 @@
 // Deno entry: Deno.serve, Deno file APIs for auth.json, signal listeners for a clean shutdown.
 import { startProxy } from "../src/index.ts";
 import { createDenoAuthFile } from "./_auth-file-deno.ts";
+import { connectRedis } from "./_redis.ts";
 
 declare const Deno: {
   args: string[];
@@ -26,6 +27,7 @@ await startProxy({
   fetch: (url, init) => fetch(url, init),
   now: Date.now,
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
+  connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createDenoAuthFile,
   serve: async (handler, { hostname, port }) => {
     const server = Deno.serve({ hostname, port, onListen: () => {} }, (request, info) =>

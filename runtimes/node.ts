@@ -1,20 +1,29 @@
-// Node entry: srvx/node listener, node:fs auth file, undici without its 300 s body timeout (spec §5.9).
+// Node entry: srvx/node listener, node:fs auth file, undici without its 300 s body timeout (spec §5.9), Redis for --store.
 import { homedir } from "node:os";
 import { serve } from "srvx/node";
 import { Agent, fetch as undiciFetch } from "undici";
 import { startProxy } from "../src/index.ts";
 import { createNodeAuthFile } from "./_auth-file-node.ts";
+import { connectRedis } from "./_redis.ts";
 
 // Long silent reasoning must not be cut by undici's default 300 s body/header timeouts (spec §10 pitfall 29).
 const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 30_000 });
+/** npm undici reads a global Request as the URL "[object Request]" (the token refresh sends one): pass its parts. */
+const nodeFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  if (!(input instanceof Request)) return undiciFetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>;
+  const body = input.body === null ? undefined : await input.arrayBuffer();
+  const parts = { method: input.method, headers: [...input.headers], body, signal: input.signal, redirect: input.redirect };
+  return undiciFetch(input.url, { ...parts, ...init, dispatcher } as never) as unknown as Promise<Response>;
+};
 
 await startProxy({
   argv: process.argv.slice(2),
   env: process.env,
   home: homedir(),
-  fetch: ((url: string, init?: object) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch,
+  fetch: nodeFetch,
   now: Date.now,
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
+  connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createNodeAuthFile,
   serve: async (handler, { hostname, port }) => {
     const server = serve({

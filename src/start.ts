@@ -1,18 +1,39 @@
-// What every runtime entry shares: config → logger → auth store → proxy → listen → "listening on" → shutdown.
-// Entries provide a Host (argv, env, files, serve, signals); nothing here is runtime-specific.
+// What every runtime entry shares: config → logger → shared store → auth store → proxy → listen → "listening on"
+// → shutdown. Entries provide a Host (argv, env, files, serve, signals, Redis for --store, issue #10); nothing here is runtime-specific.
 import { createAuthStore } from "./auth/auth-store.ts";
-import type { AuthFile } from "./auth/types.ts";
+import type { AuthFile, RefreshCoordinator } from "./auth/types.ts";
+import { STORE_KEY_ENV } from "./config/flags.ts";
 import type { Config } from "./config/schema.ts";
-import { parseConfig } from "./config/parse-config.ts";
+import { maskUrlPassword, parseConfig } from "./config/parse-config.ts";
 import type { ClientInfo } from "./deps.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createProxy } from "./proxy.ts";
+import type { KeyValueStore } from "./session/store.ts";
 import { VERSION } from "./version.ts";
 
 export interface Served {
   url: string;
   /** Stop accepting; resolves when open connections are done (or forced after `force`). */
   close(force?: boolean): Promise<void>;
+}
+
+/** What --store connects to (issue #10): the session store and the refresh coordinator all instances share. */
+export interface SharedState {
+  store: KeyValueStore;
+  coordinator: RefreshCoordinator;
+  /** Closes the connections; startProxy calls it on shutdown. */
+  close(): Promise<void>;
+}
+
+export interface SharedStateOptions {
+  /** The --store URL (redis:// or rediss://). */
+  url: string;
+  /** --cache-ttl in ms: a read extends an entry by this much, like the in-memory store. */
+  ttlMs: number;
+  /** --share-credentials: the GODEX_PROXY_STORE_KEY secret. Absent: no token ever goes into the store. */
+  storeKey?: string;
+  logger: Logger;
+  now: () => number;
 }
 
 export interface Host {
@@ -30,7 +51,12 @@ export interface Host {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   exit: (code: number) => never;
+  /** Connects --store; rejects with a readable reason when it is unreachable. Absent: the entry has no Redis support. */
+  connectStore?: (options: SharedStateOptions) => Promise<SharedState>;
 }
+
+/** How long shutdown waits for the store's connections to close before exiting anyway. */
+const STORE_CLOSE_WAIT_MS = 1_000;
 
 /** Builds everything from flags and the environment and starts listening; returns the running server. */
 export const startProxy = async (host: Host): Promise<{ served: Served; config: Config; logger: Logger } | undefined> => {
@@ -56,6 +82,23 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
     secrets: () => (config.apiKey ? [config.apiKey] : []),
   });
   for (const warning of parsed.warnings) logger.warn(warning);
+  let shared: SharedState | undefined;
+  if (config.store !== undefined) {
+    const where = maskUrlPassword(config.store);
+    if (host.connectStore === undefined) {
+      host.stderr("godex-proxy: --store: this runtime entry cannot connect to Redis; start the node, bun or deno entry");
+      return host.exit(2);
+    }
+    try {
+      const storeKey = config.shareCredentials ? host.env[STORE_KEY_ENV] : undefined;
+      shared = await host.connectStore({ url: config.store, ttlMs: config.cacheTtl, storeKey, logger, now: host.now });
+    } catch (error) {
+      const reason = maskUrlPassword(error instanceof Error ? error.message : String(error));
+      host.stderr(`godex-proxy: --store ${where}: cannot reach Redis (${reason}): start Redis or fix --store`);
+      return host.exit(1);
+    }
+    logger.info("session caches and token refresh shared through Redis", { store: where, shareCredentials: config.shareCredentials });
+  }
   const auth = createAuthStore({
     file: host.authFile(config.authPath),
     fetch: host.fetch,
@@ -63,11 +106,17 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
     logger,
     allowRefresh: config.allowRefresh,
     tokenUrl: config.tokenUrl,
+    coordinator: shared?.coordinator,
   });
   const status = await auth.status();
   if (!status.loaded) logger.warn("ChatGPT credentials not usable yet; requests will fail until they are", { error: status.error });
-  const proxy = createProxy({ config, logger, fetch: host.fetch, now: host.now, randomId: host.randomId, auth });
+  const proxy = createProxy({ config, logger, fetch: host.fetch, now: host.now, randomId: host.randomId, auth, store: shared?.store });
   const served = await host.serve(proxy.fetch, { hostname: config.listen.host, port: config.listen.port });
+  /** Exits once the store's connections are closed (or after STORE_CLOSE_WAIT_MS). */
+  const finish = (): void => {
+    const wait = new Promise<void>((resolve) => setTimeout(resolve, STORE_CLOSE_WAIT_MS));
+    void Promise.race([shared?.close().catch(() => undefined), wait]).finally(() => host.exit(0));
+  };
   let stopping = false;
   host.onShutdown((signal) => {
     if (stopping) return host.exit(0);
@@ -79,12 +128,12 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
       const exitSoon = setTimeout(() => host.exit(0), 1000);
       void served.close(true).finally(() => {
         clearTimeout(exitSoon);
-        host.exit(0);
+        finish();
       });
     }, config.shutdownGrace);
     void served.close(false).then(() => {
       clearTimeout(force);
-      host.exit(0);
+      finish();
     });
   });
   // Printed last: tests and scripts take this line to mean "ready, and signals are handled".

@@ -1,12 +1,14 @@
 // createAuthStore: the current ChatGPT credentials from auth.json, reloaded when the file changes (spec §2.1),
-// refreshed single-flight under a lock file and written back as a JSON patch (spec §3.4, §3.5, §3.6).
+// refreshed single-flight under a lock file and written back as a JSON patch (spec §3.4, §3.5, §3.6); across
+// instances through an optional RefreshCoordinator (issue #10 item 3).
 import { ProxyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { readJwtExpiry } from "./jwt.ts";
 import { patchAuthFile } from "./patch-auth-file.ts";
 import { createRefreshBackoff, type RefreshFailure } from "./refresh-backoff.ts";
 import { requestTokenRefresh } from "./refresh-token.ts";
 import { resolveCredentials, type AuthProblem, type AuthResolution, type ResolvedAuth } from "./resolve-credentials.ts";
-import type { AuthFile, AuthStatus, AuthStore, Credentials } from "./types.ts";
+import type { AuthFile, AuthStatus, AuthStore, Credentials, RefreshCoordinator, SharedTokens } from "./types.ts";
 
 export interface AuthStoreOptions {
   file: AuthFile;
@@ -20,6 +22,11 @@ export interface AuthStoreOptions {
   tokenUrl: string;
   /** OAuth client id of the Codex CLI; default `app_EMoamEEZ73f0CkXaXp7hrann` (spec §3.1). */
   clientId?: string;
+  /**
+   * Several instances (issue #10): a refresh also holds the coordinator's lock and announces new tokens; with
+   * readShared/writeShared (--share-credentials) tokens travel through it too. Default: none.
+   */
+  coordinator?: RefreshCoordinator;
 }
 
 const DEFAULT_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
@@ -52,9 +59,42 @@ const describeIoError = (error: unknown): string => {
   return typeof code === "string" ? code : error instanceof Error ? error.name : "I/O error";
 };
 
+/** What a coordinator error may say in a log or a 401: its message (ours, or the client's; never a token). */
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 200);
+
+/** An auth.json for an instance that has only the shared tokens (another host's login). */
+const EMPTY_AUTH_FILE = `${JSON.stringify({ auth_mode: "chatgpt", OPENAI_API_KEY: null, tokens: {} }, null, 2)}\n`;
+
+const toSharedTokens = (auth: ResolvedAuth, fallbackAt: number): SharedTokens => {
+  const shared: SharedTokens = { accessToken: auth.accessToken, refreshedAt: auth.lastRefreshAt ?? fallbackAt };
+  if (auth.refreshToken !== undefined) shared.refreshToken = auth.refreshToken;
+  if (auth.idToken !== undefined) shared.idToken = auth.idToken;
+  return shared;
+};
+
+/**
+ * Which side holds the later login or refresh: `last_refresh` against the shared `refreshedAt`, else the later
+ * access-token `exp`; "same" when the tokens match or nothing tells them apart (then each side keeps its own).
+ */
+const newerSide = (shared: SharedTokens | undefined, local: ResolvedAuth | undefined): "shared" | "local" | "same" => {
+  if (shared === undefined) return local === undefined ? "same" : "local";
+  if (local === undefined) return "shared";
+  if (shared.accessToken === local.accessToken && shared.refreshToken === local.refreshToken) return "same";
+  if (local.lastRefreshAt !== undefined && shared.refreshedAt !== local.lastRefreshAt) {
+    return shared.refreshedAt > local.lastRefreshAt ? "shared" : "local";
+  }
+  const sharedExp = readJwtExpiry(shared.accessToken);
+  if (sharedExp !== undefined && local.expiresAt !== undefined && sharedExp !== local.expiresAt) {
+    return sharedExp > local.expiresAt ? "shared" : "local";
+  }
+  return "same";
+};
+
 /** The credential store of spec §2–3 over an injected file, clock and token-endpoint fetch. */
 export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
-  const { file, logger, now, allowRefresh } = options;
+  const { file, logger, now, allowRefresh, coordinator } = options;
+  const readShared = coordinator?.readShared?.bind(coordinator);
+  const writeShared = coordinator?.writeShared?.bind(coordinator);
   const path = file.path;
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
 
@@ -123,6 +163,8 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
         return;
       }
       apply(next);
+      // --share-credentials: a login or CLI refresh on this host is news for the other hosts.
+      if (readShared !== undefined && next.auth.ok && (!previous?.ok || previous.accessToken !== next.auth.accessToken)) void syncShared();
     };
     checking = check().finally(() => {
       checking = undefined;
@@ -173,29 +215,137 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
     return failureError(failure);
   };
 
-  /** The refresh itself, under the lock from the re-read to the rename (spec §3.4 "Concurrency", §3.5). */
-  const runRefresh = async (usedAccessToken: string | undefined): Promise<Credentials> => {
-    const memory = currentAuth();
-    if (memory.refreshToken === undefined) throw noRefreshToken();
-    const blocked = backoff.blocking(memory.refreshToken);
-    if (blocked !== undefined) throw failureError(blocked); // fail fast: no lock, no network
+  /** The shared tokens written into auth.json (created if missing) as a new snapshot; the caller holds the file lock. */
+  const writeFromShared = async (disk: Snapshot, shared: SharedTokens): Promise<Snapshot> => {
+    const update = { accessToken: shared.accessToken, refreshToken: shared.refreshToken, idToken: shared.idToken };
+    let text: string;
+    try {
+      text = patchAuthFile(disk.text ?? EMPTY_AUTH_FILE, update, shared.refreshedAt);
+    } catch {
+      text = patchAuthFile(EMPTY_AUTH_FILE, update, shared.refreshedAt); // unparsable file: the shared login replaces it
+    }
+    await file.writeAtomic(text);
+    const version = await file.version().catch(() => null);
+    return { version, text, auth: resolveCredentials(text, path) };
+  };
+
+  /** Holds the file lock around `fn`; a lock failure becomes a back-off on `refreshToken` (or a plain throw without one). */
+  const withFileLock = async <T>(refreshToken: string | undefined, fn: () => Promise<T>): Promise<T> => {
     let release: () => Promise<void>;
     try {
       release = await file.lock();
     } catch (error) {
       // The runtimes' lock errors name the lock path and the cause, never file content.
       const reason = error instanceof Error ? error.message : describeIoError(error);
-      throw recordFailure(memory.refreshToken, false, `could not lock auth.json: ${reason}`);
+      if (refreshToken === undefined) throw error;
+      throw recordFailure(refreshToken, false, `could not lock auth.json: ${reason}`);
     }
     try {
-      const disk = await readSnapshot();
+      return await fn();
+    } finally {
+      await release().catch((error: unknown) => logger.warn("could not release the auth.json lock", { path, error: describeIoError(error) }));
+    }
+  };
+
+  /**
+   * --share-credentials: the later of the shared and the local tokens wins on both sides (the shared ones are
+   * written into auth.json, the local ones into the store). Under both locks; never throws.
+   */
+  const syncShared = async (): Promise<void> => {
+    if (coordinator === undefined || readShared === undefined || writeShared === undefined) return;
+    try {
+      await coordinator.withLock(() =>
+        withFileLock(undefined, async () => {
+          const disk = await readSnapshot();
+          const local = disk.auth.ok ? disk.auth : undefined;
+          const shared = await readShared();
+          const side = newerSide(shared, local);
+          if (side === "shared" && shared !== undefined) {
+            apply(await writeFromShared(disk, shared));
+            logger.info("adopted the tokens another instance shared", { path });
+          } else if (side === "local" && local !== undefined) {
+            await writeShared(toSharedTokens(local, now()));
+            await coordinator.publishChanged();
+            logger.info("shared the tokens from auth.json with the other instances", { path });
+          }
+        }),
+      );
+    } catch (error) {
+      logger.warn("could not compare auth.json with the shared credentials", { path, error: describeError(error) });
+    }
+  };
+
+  /** A notice from another instance: re-read auth.json, or (--share-credentials) take the shared tokens if later. */
+  const onNotice = async (): Promise<void> => {
+    if (readShared === undefined) {
+      await checking; // a check that began before the notice may have read the old file: force a fresh one after it
+      return refreshSnapshot(true);
+    }
+    try {
+      const shared = await readShared();
+      const current = snapshot?.auth;
+      if (shared === undefined || newerSide(shared, current?.ok ? current : undefined) !== "shared") return;
+      await withFileLock(undefined, async () => {
+        const disk = await readSnapshot();
+        if (newerSide(shared, disk.auth.ok ? disk.auth : undefined) !== "shared") return;
+        apply(await writeFromShared(disk, shared));
+        logger.info("adopted the tokens another instance shared", { path });
+      });
+    } catch (error) {
+      logger.warn("could not read the shared credentials", { path, error: describeError(error) });
+    }
+  };
+  coordinator?.onChanged(() => void onNotice());
+  /** --share-credentials: start from the later of auth.json and the shared tokens. */
+  const ready = syncShared();
+
+  /** The refresh, first under the coordinator's lock when there is one (issue #10 item 3). */
+  const runRefresh = async (usedAccessToken: string | undefined): Promise<Credentials> => {
+    const memory = currentAuth();
+    if (memory.refreshToken === undefined) throw noRefreshToken();
+    const blocked = backoff.blocking(memory.refreshToken);
+    if (blocked !== undefined) throw failureError(blocked); // fail fast: no lock, no network
+    const memoryRefreshToken = memory.refreshToken;
+    if (coordinator === undefined) return refreshUnderFileLock(usedAccessToken, memoryRefreshToken);
+    let entered = false;
+    try {
+      return await coordinator.withLock(() => {
+        entered = true;
+        return refreshUnderFileLock(usedAccessToken, memoryRefreshToken);
+      });
+    } catch (error) {
+      if (entered) throw error;
+      throw recordFailure(memoryRefreshToken, false, `could not take the refresh lock shared by the instances: ${describeError(error)}`);
+    }
+  };
+
+  /** The refresh itself, under the lock from the re-read to the rename (spec §3.4 "Concurrency", §3.5). */
+  const refreshUnderFileLock = (usedAccessToken: string | undefined, memoryRefreshToken: string): Promise<Credentials> =>
+    withFileLock(memoryRefreshToken, async () => {
+      let disk = await readSnapshot();
+      if (readShared !== undefined) {
+        // Another host may have refreshed: its tokens are the ones to use (and its refresh token the only live one).
+        let shared: SharedTokens | undefined;
+        try {
+          shared = await readShared();
+        } catch (error) {
+          throw recordFailure(memoryRefreshToken, false, `could not read the shared credentials: ${describeError(error)}`);
+        }
+        if (shared !== undefined && newerSide(shared, disk.auth.ok ? disk.auth : undefined) === "shared") {
+          try {
+            disk = await writeFromShared(disk, shared);
+          } catch (error) {
+            throw recordFailure(memoryRefreshToken, false, `could not write the shared tokens into auth.json: ${describeIoError(error)}`);
+          }
+        }
+      }
       if (!disk.auth.ok || disk.text === null) {
         apply(disk);
         throw unavailable(disk.auth.ok ? { ok: false, code: "auth_file_not_found", message: `auth.json at ${path} vanished` } : disk.auth);
       }
       const onDisk = disk.auth;
       // Another process (the CLI, another proxy) may have refreshed already: adopt, never reuse a rotated token.
-      const changed = onDisk.refreshToken !== memory.refreshToken || (usedAccessToken !== undefined && onDisk.accessToken !== usedAccessToken);
+      const changed = onDisk.refreshToken !== memoryRefreshToken || (usedAccessToken !== undefined && onDisk.accessToken !== usedAccessToken);
       if (changed) {
         apply(disk);
         const fresh = usedAccessToken !== undefined ? onDisk.accessToken !== usedAccessToken : !needsRefresh(onDisk);
@@ -237,11 +387,17 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
         accountId: auth.accountId !== undefined,
         expiresAt: auth.expiresAt === undefined ? undefined : new Date(auth.expiresAt).toISOString(),
       });
+      if (coordinator !== undefined) {
+        if (writeShared !== undefined) {
+          // Still under the lock: the next instance to take it must find these tokens, not the rotated ones.
+          await writeShared(toSharedTokens(auth, now())).catch((error: unknown) =>
+            logger.error("refreshed the token but could not share it; other hosts will need a new login", { path, error: describeError(error) }),
+          );
+        }
+        await coordinator.publishChanged();
+      }
       return toCredentials(auth);
-    } finally {
-      await release().catch((error: unknown) => logger.warn("could not release the auth.json lock", { path, error: describeIoError(error) }));
-    }
-  };
+    });
 
   /** Single flight: every caller during a refresh awaits the same promise, so one token request per expiry. */
   const refreshOnce = (usedAccessToken: string | undefined): Promise<Credentials> => {
@@ -253,6 +409,7 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
 
   return {
     async getCredentials() {
+      await ready;
       await refreshSnapshot(false);
       const auth = currentAuth();
       if (!needsRefresh(auth)) return toCredentials(auth);
@@ -276,6 +433,7 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
     },
 
     async recoverFromUnauthorized(used) {
+      await ready;
       await refreshSnapshot(true);
       const auth = currentAuth();
       if (auth.accessToken !== used.accessToken) return toCredentials(auth);
@@ -289,6 +447,7 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
     },
 
     async status() {
+      await ready;
       await refreshSnapshot(false);
       const auth = snapshot?.auth;
       if (auth === undefined || !auth.ok) {

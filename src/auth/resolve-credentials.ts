@@ -8,6 +8,8 @@ export interface ResolvedAuth {
   ok: true;
   accessToken: string;
   refreshToken?: string;
+  /** The id_token JWT (the legacy object form's `raw_jwt`); kept to share complete credentials (issue #10). */
+  idToken?: string;
   accountId?: string;
   /** Access-token `exp` in epoch ms; undefined when unreadable. */
   expiresAt?: number;
@@ -80,6 +82,7 @@ export const resolveCredentials = (text: string | null, path: string): AuthResol
     (legacyAccountId || undefined); // 4. legacy object form
   const resolved: ResolvedAuth = { ok: true, accessToken };
   if (tokens?.refresh_token) resolved.refreshToken = tokens.refresh_token;
+  if (idJwt) resolved.idToken = idJwt;
   if (accountId !== undefined) resolved.accountId = accountId;
   const expiresAt = readJwtExpiry(accessToken);
   if (expiresAt !== undefined) resolved.expiresAt = expiresAt;

@@ -42,3 +42,28 @@ export interface AuthFile {
   /** Exclusive lock file beside auth.json across read-refresh-write; resolves to its release. */
   lock(): Promise<() => Promise<void>>;
 }
+
+/** ChatGPT tokens as instances share them with --share-credentials (issue #10 item 3); sealed before they leave. */
+export interface SharedTokens {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** When these tokens were obtained (epoch ms): the tie-breaker when an access token has no `exp`. */
+  refreshedAt: number;
+}
+
+/**
+ * Token refresh across proxy instances (issue #10 item 3; spec §3.4 "Concurrency"). Absent for a lone instance.
+ * By default only a "credentials changed" notice travels; with --share-credentials the tokens do too.
+ */
+export interface RefreshCoordinator {
+  /** Runs `fn` holding the cross-instance refresh lock (released only by its owner); rejects without running it when the lock cannot be had. */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** Tells the other instances that the credentials changed. Never throws. */
+  publishChanged(): Promise<void>;
+  /** `callback` runs on every notice another instance published. */
+  onChanged(callback: () => void): void;
+  /** --share-credentials only: the tokens the instances share, or undefined when none are stored (throws when unreachable). */
+  readShared?(): Promise<SharedTokens | undefined>;
+  writeShared?(tokens: SharedTokens): Promise<void>;
+}

@@ -1,6 +1,6 @@
 // The single list of flags: drives parsing, --help, error messages and the README table (STYLE.md "Config").
 
-export type FlagKind = "string" | "boolean" | "duration" | "integer" | "enum" | "listen" | "url" | "bytes";
+export type FlagKind = "string" | "boolean" | "duration" | "integer" | "enum" | "listen" | "url" | "bytes" | "redis-url";
 
 export interface FlagSpec {
   /** Long name without dashes; also the config key in camelCase. */
@@ -34,8 +34,15 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "max-streams", kind: "integer", default: "0", help: "cap on concurrent upstream requests, 429 with Retry-After when full (0 = no cap)" },
   { name: "keep-alive", kind: "duration", default: "15s", help: "SSE comment sent to the client after this much upstream silence" },
   { name: "metrics", kind: "boolean", default: "false", help: "serve Prometheus metrics at GET /metrics (api key required)" },
+  { name: "store", kind: "redis-url", help: "keep the session caches in Redis and coordinate token refresh across instances, e.g. redis://127.0.0.1:6379/0 (default: in memory, this process only)" },
+  { name: "share-credentials", kind: "boolean", default: "false", help: "with --store: keep the ChatGPT tokens in Redis, AES-GCM encrypted with GODEX_PROXY_STORE_KEY, for instances on different hosts" },
   { name: "shutdown-grace", kind: "duration", default: "30s", help: "on SIGINT/SIGTERM, how long running streams may finish before exit" },
 ];
+
+/** The --share-credentials encryption secret: an environment variable only, since a flag would show in `ps`. */
+export const STORE_KEY_ENV = "GODEX_PROXY_STORE_KEY";
+/** Shortest accepted STORE_KEY_ENV value (`openssl rand -base64 32` gives 44 characters). */
+export const STORE_KEY_MIN_LENGTH = 32;
 
 /** `api-key` → `apiKey`. */
 export const toConfigKey = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

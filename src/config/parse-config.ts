@@ -1,7 +1,7 @@
 // argv + environment → Config: a flag beats GODEX_PROXY_<NAME>, which beats the default (issue #3 item 4).
 import { configSchema, type Config } from "./schema.ts";
 import { parseDuration } from "./duration.ts";
-import { FLAGS, toConfigKey, toEnvName, type FlagSpec } from "./flags.ts";
+import { FLAGS, STORE_KEY_ENV, STORE_KEY_MIN_LENGTH, toConfigKey, toEnvName, type FlagSpec } from "./flags.ts";
 
 export type ParseResult =
   | { kind: "config"; config: Config; warnings: string[] }
@@ -32,8 +32,12 @@ const expected = (flag: FlagSpec): string => {
     case "url": return "an http(s) URL";
     case "bytes": return "a size like 512kb, 32mb or 1gb";
     case "string": return "a non-empty value";
+    case "redis-url": return "a Redis URL like redis://127.0.0.1:6379/0 (or rediss:// for TLS)";
   }
 };
+
+/** `redis://user:secret@host` → `redis://user:***@host`: a password never reaches an error line or a log. */
+export const maskUrlPassword = (text: string): string => text.replace(/^([a-z]+:\/\/[^/@:]*:)[^/@]*@/i, "$1***@");
 
 const convert = (flag: FlagSpec, raw: string): unknown => {
   switch (flag.kind) {
@@ -65,6 +69,16 @@ const convert = (flag: FlagSpec, raw: string): unknown => {
       return match ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? "b").toLowerCase()] ?? 1) : undefined;
     }
     case "string": return raw === "" ? undefined : raw;
+    case "redis-url": {
+      try {
+        const url = new URL(raw.trim());
+        const isRedis = url.protocol === "redis:" || url.protocol === "rediss:";
+        // The path, if any, is the database number: redis://host:6379/2.
+        return isRedis && url.hostname !== "" && /^\/?(\d+)?$/.test(url.pathname) ? raw.trim() : undefined;
+      } catch {
+        return undefined;
+      }
+    }
   }
 };
 
@@ -151,7 +165,8 @@ export const parseConfig = (input: ParseInput, version = "0.0.0"): ParseResult =
       if (text === undefined) continue;
       const value = convert(flag, flag.name === "auth-path" ? text.replace(/^~(?=$|\/)/, input.home) : text);
       if (value === undefined) {
-        throw new FlagError(`${source ?? `--${flag.name}`}: expected ${expected(flag)} (got "${text}")`);
+        const shown = flag.kind === "redis-url" ? maskUrlPassword(text) : text;
+        throw new FlagError(`${source ?? `--${flag.name}`}: expected ${expected(flag)} (got "${shown}")`);
       }
       raw[toConfigKey(flag.name)] = value;
     }
@@ -164,6 +179,14 @@ export const parseConfig = (input: ParseInput, version = "0.0.0"): ParseResult =
     const config = parsed.data;
     if (!config.apiKey && !config.allowAnyKey) {
       throw new FlagError("--api-key: required (or GODEX_PROXY_API_KEY); pass --allow-any-key to accept any client");
+    }
+    if (config.shareCredentials && config.store === undefined) {
+      throw new FlagError("--share-credentials: needs --store redis://… (the tokens are shared through Redis)");
+    }
+    if (config.shareCredentials && (input.env[STORE_KEY_ENV]?.length ?? 0) < STORE_KEY_MIN_LENGTH) {
+      throw new FlagError(
+        `--share-credentials: set ${STORE_KEY_ENV} to the same secret of at least ${STORE_KEY_MIN_LENGTH} characters on every instance (for example \`openssl rand -base64 32\`)`,
+      );
     }
     const warnings: string[] = [];
     if (config.allowAnyKey && !isLoopback(config.listen.host)) {

@@ -22,6 +22,9 @@ export const configSchema = z.strictObject({
   keepAlive: z.number().int().positive(),
   shutdownGrace: z.number().int().min(0),
   metrics: z.boolean(),
+  /** `redis://` or `rediss://` URL; absent means the in-memory store (issue #10). */
+  store: z.string().optional(),
+  shareCredentials: z.boolean(),
 });
 
 /** Validated configuration; durations are milliseconds, sizes bytes. */
