@@ -21,6 +21,8 @@ export interface ProxyDeps {
   /** chatcmpl and request ids; tests pass a counter. */
   randomId: () => string;
   auth: AuthStore;
+  /** Metrics registry (created by createProxy when absent; passed in so the auth store can count refreshes). */
+  metrics?: import("./metrics/proxy-metrics.ts").ProxyMetrics;
   /** Session state store (defaults to the in-memory one). */
   store?: import("./session/store.ts").KeyValueStore;
 }

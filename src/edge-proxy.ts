@@ -1,11 +1,11 @@
 // The edge counterpart of start.ts (issue #11): bindings → config → in-memory auth store → proxy, with no flags,
 // files or listener. Text bindings carry the GODEX_PROXY_* names, so parseConfig validates them as it does env.
-import { createAuthStore } from "./auth/auth-store.ts";
+import { assembleProxy, createConfiguredLogger } from "./assemble.ts";
 import { createMemoryAuthFile } from "./auth/memory-auth-file.ts";
 import { parseConfig } from "./config/parse-config.ts";
 import { ProxyError, toErrorResponse } from "./errors.ts";
 import { createLogger } from "./log.ts";
-import { createProxy, type Proxy } from "./proxy.ts";
+import type { Proxy } from "./proxy.ts";
 import type { KeyValueStore } from "./session/store.ts";
 import { VERSION } from "./version.ts";
 
@@ -60,26 +60,13 @@ export const createEdgeProxy = (bindings: Readonly<Record<string, unknown>>, hos
     return { fetch: async () => toErrorResponse(error) };
   }
   const { config } = parsed;
-  const logger = createLogger({
-    level: config.logLevel,
-    format: config.logFormat,
-    write: host.write,
-    now: host.now,
-    secrets: () => (config.apiKey ? [config.apiKey] : []),
-  });
+  const logger = createConfiguredLogger(config, host.write, host.now);
   // parseConfig warns about --allow-any-key only off loopback; a worker is always reachable from the internet.
   if (config.allowAnyKey) logger.warn("WARNING: GODEX_PROXY_ALLOW_ANY_KEY at the edge: anyone who finds this URL can spend your ChatGPT quota");
   for (const name of ignored) logger.warn(`${name} has no effect at the edge and is ignored: ${NO_EFFECT[name]}`);
   const secret = asText(bindings[AUTH_SECRET]);
   if (secret === undefined) logger.warn(`no ${AUTH_SECRET} secret: set it to the content of ~/.codex/auth.json (wrangler secret put ${AUTH_SECRET})`);
   if (config.allowRefresh) logger.info("refresh is on: refreshed tokens live in this isolate's memory only; other isolates start again from the secret");
-  const auth = createAuthStore({
-    file: createMemoryAuthFile({ path: `secret ${AUTH_SECRET}`, text: secret }),
-    fetch: host.fetch,
-    now: host.now,
-    logger,
-    allowRefresh: config.allowRefresh,
-    tokenUrl: config.tokenUrl,
-  });
-  return createProxy({ config, logger, fetch: host.fetch, now: host.now, randomId: host.randomId, auth, store: host.store });
+  const file = createMemoryAuthFile({ path: `secret ${AUTH_SECRET}`, text: secret });
+  return assembleProxy({ config, logger, file, fetch: host.fetch, now: host.now, randomId: host.randomId, store: host.store }).proxy;
 };

@@ -27,7 +27,7 @@ type Handler = (request: Request, client: ClientInfo, record: RequestRecord) => 
 
 export const createProxy = (deps: ProxyDeps): Proxy => {
   const store = deps.store ?? createMemoryStore({ maxEntries: deps.config.cacheMaxEntries, now: deps.now });
-  const metrics = createProxyMetrics();
+  const metrics = deps.metrics ?? createProxyMetrics();
   const quota = createQuotaTracker(deps.now);
   let openSlots = 0;
   const acquireSlot = () => {

@@ -1,13 +1,12 @@
 // What every runtime entry shares: config → logger → shared store → auth store → proxy → listen → "listening on"
 // → shutdown. Entries provide a Host (argv, env, files, serve, signals, Redis for --store, issue #10); nothing here is runtime-specific.
-import { createAuthStore } from "./auth/auth-store.ts";
+import { assembleProxy, createConfiguredLogger } from "./assemble.ts";
 import type { AuthFile, RefreshCoordinator } from "./auth/types.ts";
 import { STORE_KEY_ENV } from "./config/flags.ts";
 import type { Config } from "./config/schema.ts";
 import { maskUrlPassword, parseConfig } from "./config/parse-config.ts";
 import type { ClientInfo } from "./deps.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { createProxy } from "./proxy.ts";
+import type { Logger } from "./log.ts";
 import type { KeyValueStore } from "./session/store.ts";
 import { VERSION } from "./version.ts";
 
@@ -74,13 +73,7 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
     return host.exit(2);
   }
   const { config } = parsed;
-  const logger = createLogger({
-    level: config.logLevel,
-    format: config.logFormat,
-    write: host.stderr,
-    now: host.now,
-    secrets: () => (config.apiKey ? [config.apiKey] : []),
-  });
+  const logger = createConfiguredLogger(config, host.stderr, host.now);
   for (const warning of parsed.warnings) logger.warn(warning);
   let shared: SharedState | undefined;
   if (config.store !== undefined) {
@@ -99,18 +92,12 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
     }
     logger.info("session caches and token refresh shared through Redis", { store: where, shareCredentials: config.shareCredentials });
   }
-  const auth = createAuthStore({
-    file: host.authFile(config.authPath),
-    fetch: host.fetch,
-    now: host.now,
-    logger,
-    allowRefresh: config.allowRefresh,
-    tokenUrl: config.tokenUrl,
-    coordinator: shared?.coordinator,
+  const { proxy, auth } = assembleProxy({
+    config, logger, file: host.authFile(config.authPath), fetch: host.fetch, now: host.now, randomId: host.randomId,
+    store: shared?.store, coordinator: shared?.coordinator,
   });
   const status = await auth.status();
   if (!status.loaded) logger.warn("ChatGPT credentials not usable yet; requests will fail until they are", { error: status.error });
-  const proxy = createProxy({ config, logger, fetch: host.fetch, now: host.now, randomId: host.randomId, auth, store: shared?.store });
   const served = await host.serve(proxy.fetch, { hostname: config.listen.host, port: config.listen.port });
   /** Exits once the store's connections are closed (or after STORE_CLOSE_WAIT_MS). */
   const finish = (): void => {

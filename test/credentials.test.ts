@@ -39,10 +39,11 @@ describe("credentials through the proxy", () => {
   });
 
   test("an expired token is refreshed before the request goes out; 20 concurrent requests cause one refresh", async () => {
-    h = createHarness({ argv: ["--allow-refresh"], authFixture: "auth-expired.json" });
+    h = createHarness({ argv: ["--allow-refresh", "--metrics"], authFixture: "auth-expired.json" });
     const responses = await Promise.all(Array.from({ length: 20 }, () => h.post("/v1/responses", { input: "x" })));
     assert.deepEqual(responses.map((r) => r.status), Array(20).fill(200));
     assert.equal(h.emulator.tokenCalls.length, 1);
+    assert.match(await (await h.get("/metrics")).text(), /^godex_token_refreshes_total\{result="ok"\} 1$/m);
     assert.ok(h.emulator.calls.every((c) => c.status === 200), "no request went out with the expired token");
   });
 
@@ -52,6 +53,11 @@ describe("credentials through the proxy", () => {
     const first = await h.post("/v1/responses", { input: "x" });
     assert.equal(first.status, 401);
     assert.match((await first.json()).error.message, /codex login/);
+    h.close();
+    h = createHarness({ argv: ["--allow-refresh", "--metrics"], authFixture: "auth-expired.json" });
+    h.emulator.markRefreshToken(auth(h.authPath).tokens.refresh_token, "used");
+    assert.equal((await h.post("/v1/responses", { input: "x" })).status, 401);
+    assert.match(await (await h.get("/metrics")).text(), /^godex_token_refreshes_total\{result="failed"\} 1$/m);
     await h.post("/v1/responses", { input: "x" });
     assert.equal(h.emulator.tokenCalls.length, 1, "the terminal failure is not retried");
   });

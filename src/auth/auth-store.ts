@@ -27,6 +27,8 @@ export interface AuthStoreOptions {
    * readShared/writeShared (--share-credentials) tokens travel through it too. Default: none.
    */
   coordinator?: RefreshCoordinator;
+  /** Told the result of every call to the token endpoint (metrics). */
+  onRefresh?: (result: "ok" | "failed") => void;
 }
 
 const DEFAULT_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
@@ -359,6 +361,7 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
 
       logger.debug("refreshing the access token", { path });
       const outcome = await requestTokenRefresh({ fetch: options.fetch, tokenUrl: options.tokenUrl, clientId, refreshToken });
+      options.onRefresh?.(outcome.kind === "ok" ? "ok" : "failed");
       if (outcome.kind === "terminal") throw recordFailure(refreshToken, true, outcome.code);
       if (outcome.kind === "transient") throw recordFailure(refreshToken, false, outcome.reason);
 

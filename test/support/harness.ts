@@ -3,11 +3,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAuthStore } from "../../src/auth/auth-store.ts";
+import { assembleProxy } from "../../src/assemble.ts";
 import { parseConfig } from "../../src/config/parse-config.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { createLogger } from "../../src/log.ts";
-import { createProxy, type Proxy } from "../../src/proxy.ts";
+import type { Proxy } from "../../src/proxy.ts";
 import { createNodeAuthFile } from "../../runtimes/_auth-file-node.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
 
@@ -64,8 +64,9 @@ export const createHarness = (options: HarnessOptions = {}): Harness => {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, write: (line) => logs.push(line), now, secrets: () => [API_KEY] });
   const emulatorFetch = ((input: RequestInfo | URL, init?: RequestInit) => emulator.fetch(new Request(input, init))) as typeof fetch;
   let ids = 0;
-  const auth = createAuthStore({ file: createNodeAuthFile(authPath), fetch: emulatorFetch, now, logger, allowRefresh: config.allowRefresh, tokenUrl: config.tokenUrl });
-  const proxy = createProxy({ config, logger, fetch: emulatorFetch, now, randomId: () => `test${String(++ids).padStart(6, "0")}`, auth });
+  const { proxy } = assembleProxy({
+    config, logger, file: createNodeAuthFile(authPath), fetch: emulatorFetch, now, randomId: () => `test${String(++ids).padStart(6, "0")}`,
+  });
   const send = (path: string, init: RequestInit, remoteAddress = "127.0.0.1") =>
     proxy.fetch(new Request(`http://proxy.test${path}`, init), { remoteAddress });
   return {
