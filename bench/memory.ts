@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
+import { started, startEmulatorProcess } from "./_process.ts";
 import { entryCommand, type RuntimeName } from "../test/support/runtime.ts";
 
 const KEY = "bench-key";
@@ -13,21 +14,6 @@ const SEQUENTIAL = Number(process.env.BENCH_MEMORY_REQUESTS ?? 5000);
 const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,bun,deno").split(",") as RuntimeName[];
 const agent = new Agent({ connections: STREAMS + 50, pipelining: 1, keepAliveTimeout: 30_000 });
 
-const started = (child: ChildProcess, pattern: RegExp) =>
-  new Promise<RegExpExecArray>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`no start line:\n${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
 
 /** Resident set size of a process in MB, from /proc (Linux). */
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
@@ -47,8 +33,7 @@ const post = (url: string, body: unknown, signal?: AbortSignal) =>
 
 const dir = mkdtempSync(join(tmpdir(), "godex-bench-mem-"));
 copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-const emulatorProcess = spawn(process.execPath, ["--import", "tsx", "bench/emulator-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
-const [, , baseUrl] = await started(emulatorProcess, /emulator (\S+) (\S+)\n/);
+const { child: emulatorProcess, baseUrl } = await startEmulatorProcess();
 
 const rows: string[] = [];
 for (const runtime of RUNTIMES) {

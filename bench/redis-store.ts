@@ -12,6 +12,7 @@ import { createLogger } from "../src/log.ts";
 import { createSessionCache, type SessionCache } from "../src/session/session-cache.ts";
 import { createMemoryStore } from "../src/session/store.ts";
 import { startRedisServer } from "../test/support/redis-server.ts";
+import { started, startEmulatorProcess } from "./_process.ts";
 import { entryCommand } from "../test/support/runtime.ts";
 
 const KEY = "bench-key";
@@ -23,22 +24,6 @@ const SESSIONS = 100;
 const INSTRUCTIONS = "You are a careful assistant. ".repeat(200); // ~5.8 kB, a typical agent system prompt
 const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
 
-const started = (child: ChildProcess, pattern: RegExp) =>
-  new Promise<RegExpExecArray>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`no start line:\n${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-  });
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -105,8 +90,7 @@ const signed = (n: number) => `${n < 0 ? "−" : "+"}${fmt(Math.abs(n))}`;
 const redis = await startRedisServer();
 const dir = mkdtempSync(join(tmpdir(), "godex-bench-redis-"));
 copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-const emulatorProcess = spawn(process.execPath, ["--import", "tsx", "bench/emulator-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
-const [, , baseUrl] = await started(emulatorProcess, /emulator (\S+) (\S+)\n/);
+const { child: emulatorProcess, baseUrl } = await startEmulatorProcess();
 
 const startEntry = async (extra: string[]) => {
   const { command, args } = entryCommand("node");

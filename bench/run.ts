@@ -1,36 +1,23 @@
 // `npm run bench`: direct-to-emulator baseline against the same load through the proxy, in one run, per
 // runtime; prints ratios. Loopback only; every loop is bounded in count and time.
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
+import { started, startEmulatorProcess } from "./_process.ts";
 import { entryCommand, type RuntimeName } from "../test/support/runtime.ts";
+import { spawnWorkerd } from "../test/support/spawn-workerd.ts";
 
 const KEY = "bench-key";
-const AUTH = "Bearer " + JSON.parse((await import("node:fs")).readFileSync("test/fixtures/codex/auth.json", "utf8")).tokens.access_token;
+const AUTH = "Bearer " + JSON.parse(readFileSync("test/fixtures/codex/auth.json", "utf8")).tokens.access_token;
 const ACCOUNT = "3f6b1c2e-8d4a-4f0b-9c7e-5a1d2b3c4e5f";
 const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 200);
 const RPS_REQUESTS = Number(process.env.BENCH_RPS_REQUESTS ?? 3000);
 const CONCURRENCY = 32;
-const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,bun,deno").split(",") as RuntimeName[];
+const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,bun,deno,workerd").split(",") as (RuntimeName | "workerd")[];
 
-const started = (child: ChildProcess, pattern: RegExp) =>
-  new Promise<RegExpExecArray>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`no start line:\n${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -100,8 +87,7 @@ const throughput = async (target: Target, stream: boolean) => {
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 const dir = mkdtempSync(join(tmpdir(), "godex-bench-"));
 copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-const emulatorProcess = spawn(process.execPath, ["--import", "tsx", "bench/emulator-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
-const [, , baseUrl] = await started(emulatorProcess, /emulator (\S+) (\S+)\n/);
+const { child: emulatorProcess, baseUrl } = await startEmulatorProcess();
 const baseline = direct(baseUrl as string);
 
 process.stdout.write(`bench: ${SEQUENTIAL} sequential 200-delta streams, ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`);
@@ -109,15 +95,28 @@ const base = await sequential(baseline, 200);
 const baseRps = await throughput(baseline, true);
 process.stdout.write(`direct to emulator: ttfb p50 ${fmt(base.ttfb50)} ms, p99 ${fmt(base.ttfb99)} ms, 200-delta total p50 ${fmt(base.total50)} ms, ${fmt(baseRps, 0)} req/s\n`);
 
+/** The proxy on one runtime in front of the emulator: a runtime entry as a process, or the worker bundle on workerd. */
+const startProxy = async (runtime: RuntimeName | "workerd", upstream: string) => {
+  if (runtime === "workerd") {
+    const worker = await spawnWorkerd({ bindings: {
+      GODEX_PROXY_API_KEY: KEY, GODEX_PROXY_BASE_URL: upstream, GODEX_PROXY_LOG_LEVEL: "warn",
+      GODEX_PROXY_AUTH_JSON: readFileSync("test/fixtures/codex/auth.json", "utf8"),
+    } });
+    return { url: worker.url.replace(/\/$/, ""), stop: () => worker.stop() };
+  }
+  const { command, args } = entryCommand(runtime);
+  const child = spawn(command, [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", upstream, "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
+  return { url: url as string, stop: async () => void child.kill("SIGKILL") };
+};
+
 const rows: string[] = [];
 for (const runtime of RUNTIMES) {
-  const { command, args } = entryCommand(runtime);
-  const child = spawn(command, [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
-  const [, proxyUrl] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
+  const { url: proxyUrl, stop } = await startProxy(runtime, baseUrl);
   const responses = await sequential(viaProxy(proxyUrl as string), 200);
   const chat = await sequential(viaProxy(proxyUrl as string, "/v1/chat/completions"), 200);
   const rps = await throughput(viaProxy(proxyUrl as string), false);
-  child.kill("SIGKILL");
+  await stop();
   rows.push(
     `| ${runtime} | +${fmt(responses.ttfb50 - base.ttfb50)} ms | +${fmt(responses.ttfb99 - base.ttfb99)} ms | ${fmt(responses.total50 / base.total50)}× | ` +
       `+${fmt(chat.ttfb50 - base.ttfb50)} ms | ${fmt(chat.total50 / base.total50)}× | ${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
