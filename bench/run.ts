@@ -85,6 +85,7 @@ const throughput = async (target: Target, stream: boolean) => {
 };
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
+const added = (ms: number) => `${ms >= 0 ? "+" : "−"}${fmt(Math.abs(ms))} ms`;
 const dir = mkdtempSync(join(tmpdir(), "godex-bench-"));
 copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
 const { child: emulatorProcess, baseUrl } = await startEmulatorProcess();
@@ -118,8 +119,8 @@ for (const runtime of RUNTIMES) {
   const rps = await throughput(viaProxy(proxyUrl as string), false);
   await stop();
   rows.push(
-    `| ${runtime} | +${fmt(responses.ttfb50 - base.ttfb50)} ms | +${fmt(responses.ttfb99 - base.ttfb99)} ms | ${fmt(responses.total50 / base.total50)}× | ` +
-      `+${fmt(chat.ttfb50 - base.ttfb50)} ms | ${fmt(chat.total50 / base.total50)}× | ${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
+    `| ${runtime} | ${added(responses.ttfb50 - base.ttfb50)} | ${added(responses.ttfb99 - base.ttfb99)} | ${fmt(responses.total50 / base.total50)}× | ` +
+      `${added(chat.ttfb50 - base.ttfb50)} | ${fmt(chat.total50 / base.total50)}× | ${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
   );
   process.stdout.write(`${rows.at(-1)}\n`);
 }

@@ -11,6 +11,7 @@ import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts"
 import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { readSse } from "./support/harness.ts";
+import { waitFor } from "./support/wait-for.ts";
 
 type Json = Record<string, any>;
 const KEY = "reliability-key-0123456789";
@@ -87,10 +88,6 @@ describe(`reliability over a socket on ${RUNTIME}`, () => {
   let proxy: SpawnedProxy;
   const post = (path: string, body: unknown, signal?: AbortSignal) =>
     fetch(`${proxy.url}${path}`, { method: "POST", headers: auth, body: JSON.stringify(body), signal });
-  const waitFor = async (check: () => boolean, ms = 8000) => {
-    for (let waited = 0; !check() && waited < ms; waited += 25) await new Promise((r) => setTimeout(r, 25));
-    return check();
-  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "godex-reliability-"));
@@ -162,7 +159,7 @@ describe(`reliability over a socket on ${RUNTIME}`, () => {
     assert.equal(emulator.openStreams(), 50);
     controllers.forEach((c) => c.abort());
     await Promise.all(readers.map((r) => r.cancel().catch(() => undefined)));
-    assert.ok(await waitFor(() => emulator.openStreams() === 0), `open upstream streams: ${emulator.openStreams()}`);
+    assert.ok(await waitFor(() => emulator.openStreams() === 0, 8000), `open upstream streams: ${emulator.openStreams()}`);
     assert.equal(emulator.calls.slice(before).filter((c) => c.aborted).length, 50);
     assert.equal((await post("/v1/responses", { input: "x" })).status, 200);
   });

@@ -10,6 +10,7 @@ import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts"
 import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { readSse } from "./support/harness.ts";
+import { waitFor } from "./support/wait-for.ts";
 
 type Json = Record<string, any>;
 const KEY = "socket-key";
@@ -26,10 +27,6 @@ describe(`streaming over a socket on ${RUNTIME}`, () => {
       body: JSON.stringify(body),
       signal,
     });
-  const waitFor = async (check: () => boolean, ms = 5000) => {
-    for (let waited = 0; !check() && waited < ms; waited += 25) await new Promise((r) => setTimeout(r, 25));
-    return check();
-  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "godex-socket-"));

@@ -10,16 +10,13 @@ import { readFixtureText } from "./support/read-fixture.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
 import { spawnWorkerd, type SpawnedWorkerd } from "./support/spawn-workerd.ts";
+import { waitFor } from "./support/wait-for.ts";
 
 type Json = Record<string, any>;
 const KEY = "edge-key";
 const AUTH_JSON = readFixtureText("codex/auth.json");
 /** One workerd run per suite is enough: the worker bundle does not change with the runtime running the tests. */
 const WORKERD_SKIP: string | false = RUNTIME === "node" ? false : "workerd cases run once, under node";
-const waitFor = async (check: () => boolean, ms = 5000) => {
-  for (let waited = 0; !check() && waited < ms; waited += 25) await new Promise((r) => setTimeout(r, 25));
-  return check();
-};
 
 describe("createMemoryAuthFile", () => {
   test("read gives the secret's text; a missing or blank secret reads as no file", async () => {
