@@ -149,6 +149,14 @@ describe("POST /v1/chat/completions", () => {
     assert.ok(lastBody(h).input.every((i: Json) => i.role !== "system"));
   });
 
+  test("chat sessions are keyed by prompt_cache_key when there is no user or session header", async () => {
+    h = createHarness();
+    await (await h.post("/v1/chat/completions", { prompt_cache_key: "pck-chat", messages: [{ role: "system", content: "Chat rules." }, { role: "user", content: "a" }] })).text();
+    await (await h.post("/v1/chat/completions", { prompt_cache_key: "pck-chat", messages: [{ role: "user", content: "b" }] }, { remoteAddress: "10.7.7.7" })).text();
+    assert.equal(lastBody(h).instructions, "Chat rules.");
+    assert.equal(lastBody(h).prompt_cache_key, "pck-chat");
+  });
+
   test("finish_reason: length for max_output_tokens, content_filter for content filtering", async () => {
     h = createHarness();
     for (const [reason, expected] of [["max_output_tokens", "length"], ["content_filter", "content_filter"]] as const) {
