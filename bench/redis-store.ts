@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
-import { connectRedis } from "../runtimes/_redis.ts";
+import { connectRedis } from "../runtimes/io/redis.ts";
 import { createLogger } from "../src/log.ts";
 import { createSessionCache, type SessionCache } from "../src/session/session-cache.ts";
 import { createMemoryStore } from "../src/session/store.ts";

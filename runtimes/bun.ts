@@ -1,8 +1,8 @@
 // Bun entry: Bun.serve with the idle timeout raised (oven-sh/bun#27479), node:fs auth file, fetch without timeout.
 import { homedir } from "node:os";
 import { startProxy } from "../src/index.ts";
-import { createNodeAuthFile } from "./_auth-file-node.ts";
-import { connectRedis } from "./_redis.ts";
+import { createNodeAuthFile } from "./io/auth-file-node.ts";
+import { connectRedis } from "./io/redis.ts";
 
 declare const Bun: {
   serve(options: {

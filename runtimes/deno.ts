@@ -1,7 +1,7 @@
 // Deno entry: Deno.serve, Deno file APIs for auth.json, signal listeners for a clean shutdown.
 import { startProxy } from "../src/index.ts";
-import { createDenoAuthFile } from "./_auth-file-deno.ts";
-import { connectRedis } from "./_redis.ts";
+import { createDenoAuthFile } from "./io/auth-file-deno.ts";
+import { connectRedis } from "./io/redis.ts";
 
 declare const Deno: {
   args: string[];

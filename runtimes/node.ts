@@ -3,8 +3,8 @@ import { homedir } from "node:os";
 import { serve } from "srvx/node";
 import { Agent, fetch as undiciFetch } from "undici";
 import { startProxy } from "../src/index.ts";
-import { createNodeAuthFile } from "./_auth-file-node.ts";
-import { connectRedis } from "./_redis.ts";
+import { createNodeAuthFile } from "./io/auth-file-node.ts";
+import { connectRedis } from "./io/redis.ts";
 
 // Long silent reasoning must not be cut by undici's default 300 s body/header timeouts (spec §10 pitfall 29).
 const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 30_000 });

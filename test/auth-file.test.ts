@@ -5,8 +5,8 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { createDenoAuthFile } from "../runtimes/_auth-file-deno.ts";
-import { createNodeAuthFile } from "../runtimes/_auth-file-node.ts";
+import { createDenoAuthFile } from "../runtimes/io/auth-file-deno.ts";
+import { createNodeAuthFile } from "../runtimes/io/auth-file-node.ts";
 import { decodeJwtPayload, readJwtAccountId, readJwtExpiry } from "../src/auth/jwt.ts";
 import { patchAuthFile } from "../src/auth/patch-auth-file.ts";
 import { readRefreshErrorCode } from "../src/auth/refresh-token.ts";

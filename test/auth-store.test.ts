@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/p
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { createNodeAuthFile } from "../runtimes/_auth-file-node.ts";
+import { createNodeAuthFile } from "../runtimes/io/auth-file-node.ts";
 import { createAuthStore } from "../src/auth/auth-store.ts";
 import type { AuthFile, AuthStore, Credentials } from "../src/auth/types.ts";
 import { isProxyError, type ErrorKind } from "../src/errors.ts";

@@ -1,5 +1,5 @@
 // Reads JWT payload claims without verifying them (spec §2.3: the proxy has no keys and MUST NOT verify).
-// Web APIs only: atob + TextDecoder, so it runs unchanged on Node, Bun and Deno.
+// Web APIs only: atob + TextDecoder, so it runs unchanged on every runtime.
 
 const AUTH_CLAIM = "https://api.openai.com/auth";
 

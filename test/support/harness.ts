@@ -8,7 +8,7 @@ import { parseConfig } from "../../src/config/parse-config.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { createLogger } from "../../src/log.ts";
 import type { Proxy } from "../../src/proxy.ts";
-import { createNodeAuthFile } from "../../runtimes/_auth-file-node.ts";
+import { createNodeAuthFile } from "../../runtimes/io/auth-file-node.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../emulator/index.ts";
 
 export const API_KEY = "test-proxy-key";

@@ -1,11 +1,11 @@
 // --store redis://…: what the runtime entries hand to startProxy as `connectStore` (issue #10): two connections,
 // the session store and the refresh coordinator over them, and their shutdown. Node, Bun and Deno alike.
-import { importStoreKey } from "../src/auth/sealed-tokens.ts";
-import type { SharedState, SharedStateOptions } from "../src/start.ts";
-import { connectRedisClient } from "./_redis-client.ts";
-import { createRedisCoordinator } from "./_redis-coordinator.ts";
-import { createOutageReporter } from "./_redis-outage.ts";
-import { createRedisStore } from "./_redis-store.ts";
+import { importStoreKey } from "../../src/auth/sealed-tokens.ts";
+import type { SharedState, SharedStateOptions } from "../../src/start.ts";
+import { connectRedisClient } from "./redis-client.ts";
+import { createRedisCoordinator } from "./redis-coordinator.ts";
+import { createOutageReporter } from "./redis-outage.ts";
+import { createRedisStore } from "./redis-store.ts";
 
 /** Every key and channel starts with this; bump the version when the value layout changes. */
 export const REDIS_PREFIX = "godex:v1:";

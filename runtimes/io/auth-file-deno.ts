@@ -1,5 +1,5 @@
-// AuthFile over Deno's own file APIs: the same contract as _auth-file-node.ts (spec §2.1, §3.4, §3.5 step 5).
-import type { AuthFile } from "../src/auth/types.ts";
+// AuthFile over Deno's own file APIs: the same contract as auth-file-node.ts (spec §2.1, §3.4, §3.5 step 5).
+import type { AuthFile } from "../../src/auth/types.ts";
 
 interface DenoFile {
   write(data: Uint8Array): Promise<number>;

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { AuthFile } from "../src/auth/types.ts";
+import type { AuthFile } from "../../src/auth/types.ts";
 
 /** How long `lock()` waits for another holder, and when a leftover lock counts as abandoned. */
 export interface LockTiming {

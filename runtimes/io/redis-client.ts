@@ -1,7 +1,7 @@
 // Redis connections for --store (issue #10 item 2) through node-redis (`@redis/client`), which runs on Node, Bun
 // and Deno: the first connect fails fast with a clear reason; after that the client reconnects in the background.
 import { createClient } from "@redis/client";
-import type { OutageReporter } from "./_redis-outage.ts";
+import type { OutageReporter } from "./redis-outage.ts";
 
 export type RedisClient = ReturnType<typeof createClient>;
 

@@ -1,11 +1,11 @@
 // RefreshCoordinator over Redis (issue #10 item 3, spec §3.4 "Concurrency"): a SET NX PX lock released only by
 // its owner, a "credentials changed" channel, and with --share-credentials the tokens sealed with AES-GCM.
 import { randomUUID } from "node:crypto";
-import { openTokens, sealTokens } from "../src/auth/sealed-tokens.ts";
-import type { RefreshCoordinator, SharedTokens } from "../src/auth/types.ts";
-import type { Logger } from "../src/log.ts";
-import type { RedisClient } from "./_redis-client.ts";
-import type { OutageReporter } from "./_redis-outage.ts";
+import { openTokens, sealTokens } from "../../src/auth/sealed-tokens.ts";
+import type { RefreshCoordinator, SharedTokens } from "../../src/auth/types.ts";
+import type { Logger } from "../../src/log.ts";
+import type { RedisClient } from "./redis-client.ts";
+import type { OutageReporter } from "./redis-outage.ts";
 
 /** Deletes the lock only while it still holds our owner id (it may have expired and been taken by another). */
 const RELEASE_SCRIPT = 'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end';

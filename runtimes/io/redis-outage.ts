@@ -1,6 +1,6 @@
 // How a Redis outage after start shows in the log: one warning per minute at most, one line when it is back
 // (issue #10 item 2). Requests meanwhile run without the shared cache.
-import type { Logger } from "../src/log.ts";
+import type { Logger } from "../../src/log.ts";
 
 export interface OutageReporter {
   /** A command or the connection failed. */
