@@ -16,7 +16,7 @@ import { createProxyMetrics } from "./metrics/proxy-metrics.ts";
 import { createQuotaTracker } from "./quota/quota-state.ts";
 import { createUsageRoute } from "./routes/usage.ts";
 import { createMetricsRoute } from "./routes/metrics.ts";
-import { readUsageCounts } from "./translate/map-usage-fields.ts";
+import { toChatUsage } from "./translate/map-usage.ts";
 import { VERSION } from "./version.ts";
 
 export interface Proxy {
@@ -73,11 +73,11 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     metrics.duration.observe((deps.now() - record.startedAt) / 1000, { route });
     if (record.firstByteAt !== undefined) metrics.ttfb.observe((record.firstByteAt - record.startedAt) / 1000, { route });
     if (record.deferred) metrics.openStreams.add(-1);
-    const usage = readUsageCounts(record.usage);
+    const usage = toChatUsage(record.usage);
     if (usage) {
-      metrics.tokens.inc({ kind: "input" }, usage.input);
-      metrics.tokens.inc({ kind: "output" }, usage.output);
-      metrics.tokens.inc({ kind: "cached" }, usage.cached);
+      metrics.tokens.inc({ kind: "input" }, usage.prompt_tokens);
+      metrics.tokens.inc({ kind: "output" }, usage.completion_tokens);
+      metrics.tokens.inc({ kind: "cached" }, usage.prompt_tokens_details.cached_tokens);
     }
   };
 

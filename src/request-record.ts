@@ -1,4 +1,5 @@
 // One record per client request, written as one log line when the body finishes (STYLE.md "Logging").
+import { toChatUsage } from "./translate/map-usage.ts";
 import type { Logger } from "./log.ts";
 
 export interface RequestRecord {
@@ -23,7 +24,6 @@ export interface RequestRecord {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 
 export const createRequestRecord = (args: {
   request: Request;
@@ -46,8 +46,7 @@ export const createRequestRecord = (args: {
       if (outcome) record.outcome = outcome;
       for (const hook of record.onEnd) hook(record);
       if (!args.logRequests) return;
-      const usage = record.usage ?? {};
-      const details = (usage.input_tokens_details ?? {}) as Record<string, unknown>;
+      const usage = toChatUsage(record.usage);
       args.logger.info("request", {
         method: record.method,
         path: record.path,
@@ -59,9 +58,9 @@ export const createRequestRecord = (args: {
         upstream: record.upstreamStatus,
         outcome: record.outcome ?? (record.status !== undefined && record.status < 400 ? "ok" : "error"),
         session: record.session,
-        tokens_in: num(usage.input_tokens),
-        tokens_cached: num(details.cached_tokens),
-        tokens_out: num(usage.output_tokens),
+        tokens_in: usage?.prompt_tokens,
+        tokens_cached: usage?.prompt_tokens_details.cached_tokens,
+        tokens_out: usage?.completion_tokens,
       });
     },
     waitUntil: (promise) => args.waitUntil?.(promise),

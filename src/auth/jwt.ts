@@ -1,6 +1,8 @@
 // Reads JWT payload claims without verifying them (spec §2.3: the proxy has no keys and MUST NOT verify).
 // Web APIs only: atob + TextDecoder, so it runs unchanged on every runtime.
 
+import { fromBase64Url } from "./base64url.ts";
+
 const AUTH_CLAIM = "https://api.openai.com/auth";
 
 /** The decoded payload object of a `header.payload.signature` token, or null when it is not one. */
@@ -8,10 +10,7 @@ export const decodeJwtPayload = (token: string): Record<string, unknown> | null 
   const segment = token.split(".")[1];
   if (segment === undefined || segment === "") return null;
   try {
-    const base64 = segment.replace(/-/g, "+").replace(/_/g, "/");
-    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-    const payload: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    const payload: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fromBase64Url(segment)));
     return typeof payload === "object" && payload !== null && !Array.isArray(payload)
       ? (payload as Record<string, unknown>)
       : null;

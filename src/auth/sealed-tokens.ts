@@ -1,23 +1,12 @@
 // Seals the shared ChatGPT tokens with AES-256-GCM through Web Crypto before they reach Redis, and opens them
 // (issue #10 item 3, --share-credentials). The key comes from GODEX_PROXY_STORE_KEY via HKDF-SHA-256.
 import type { SharedTokens } from "./types.ts";
+import { fromBase64Url, toBase64Url } from "./base64url.ts";
 
 const FORMAT = "v1";
 /** Binds a ciphertext to its purpose: a sealed value copied to another key or format fails to open. */
 const ADDITIONAL_DATA = new TextEncoder().encode("godex-proxy/shared-credentials/v1");
 const IV_BYTES = 12;
-
-const toBase64Url = (bytes: Uint8Array): string => {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-};
-
-const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> => {
-  const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-};
 
 /** The AES-GCM key every instance derives from the same secret (HKDF-SHA-256, fixed salt and info). */
 export const importStoreKey = async (secret: string): Promise<CryptoKey> => {

@@ -4,7 +4,7 @@ import { readJsonBody } from "../http/read-json.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { chatRequestSchema } from "../schemas/chat-request.ts";
 import { toSessionKey } from "../session/session-key.ts";
-import { encodeData } from "../sse/encode.ts";
+import { DONE_FRAME, encodeData } from "../sse/encode.ts";
 import { collectOutput, createOutputState, type JsonObject } from "../translate/collect-output.ts";
 import { toUpstreamFromChat } from "../translate/chat-to-upstream.ts";
 import { createChatChunkState, finishChatChunks, stepChatChunks, type ChatFrame } from "../translate/upstream-to-chat-chunks.ts";
@@ -14,7 +14,7 @@ import { foldTurn, startTurn, streamTurn, type TurnReducer, type TurnServices } 
 
 const encodeFrames = (frames: readonly ChatFrame[]): string => {
   let text = "";
-  for (const frame of frames) text += frame === "[DONE]" ? "data: [DONE]\n\n" : encodeData(frame);
+  for (const frame of frames) text += frame === "[DONE]" ? DONE_FRAME : encodeData(frame);
   return text;
 };
 
