@@ -1,9 +1,11 @@
-// Node entry: srvx/node listener, node:fs auth file, undici without its 300 s body timeout (spec §5.9), Redis for --store.
+// Node entry: srvx/node listener, node:fs auth file, node:http upstream calls (undici, without its 300 s body
+// timeout, for the rest: spec §5.9), Redis for --store.
 import { homedir } from "node:os";
 import { serve } from "srvx/node";
 import { Agent, fetch as undiciFetch } from "undici";
 import { startProxy } from "../src/index.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
+import { createNodeFetch } from "./io/node-fetch.ts";
 import { connectRedis } from "./io/redis.ts";
 
 // Long silent reasoning must not be cut by undici's default 300 s body/header timeouts (spec §10 pitfall 29).
@@ -20,7 +22,7 @@ await startProxy({
   argv: process.argv.slice(2),
   env: process.env,
   home: homedir(),
-  fetch: nodeFetch,
+  fetch: createNodeFetch(nodeFetch),
   now: Date.now,
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
   connectStore: connectRedis, // --store redis://… (issue #10)
