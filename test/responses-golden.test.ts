@@ -106,4 +106,26 @@ describe("Responses goldens", () => {
     const whole = await reduceTranscript(bytes, []);
     assert.equal(await reduceTranscript(bytes, Array.from({ length: bytes.length }, (_, i) => i)), whole);
   });
+
+  test("a burst in one network chunk: the first event goes out on its own, the rest of the burst in one write", async () => {
+    for (const name of ["codex/text.sse", "codex/tolerant-framing.sse"]) {
+      const bytes = readFixtureBytes(name);
+      const events: string[] = [];
+      const relay = createSseRelay(toChunkedStream(bytes, []), {
+        step: (event) => {
+          events.push(event.type as string);
+          return `${event.type as string};`;
+        },
+        finish: () => "end",
+      }, { keepAliveMs: 60_000 });
+      const reader = relay.getReader();
+      const decoder = new TextDecoder();
+      const writes: string[] = [];
+      for (let r = await reader.read(); !r.done; r = await reader.read()) writes.push(decoder.decode(r.value));
+      assert.equal(writes[0], "response.created;", name);
+      assert.equal(writes.length, 3, `${name}: first event, the rest of the burst, the end`);
+      assert.equal(writes[1], events.slice(1).map((type) => `${type};`).join(""));
+      assert.ok(events.length > 5, name);
+    }
+  });
 });

@@ -28,6 +28,16 @@ type ReadResult = ReadableStreamReadResult<Uint8Array>;
 /** Settles before a read that has to wait for the network, after one the stream can answer from its queue. */
 const NOTHING_YET = Promise.resolve("nothing-yet" as const);
 
+/** Where the first SSE event in `chunk` ends (after its blank line), or -1 when it holds no complete event. */
+const firstEventEnd = (chunk: Uint8Array): number => {
+  for (let i = 1; i < chunk.length; i++) {
+    if (chunk[i] !== 10) continue;
+    if (chunk[i - 1] === 10) return i + 1;
+    if (chunk[i - 1] === 13 && chunk[i - 2] === 10 && chunk[i - 3] === 13) return i + 1;
+  }
+  return -1;
+};
+
 /** The client-facing SSE body: upstream bytes → reducer → bytes, with keep-alive and cancellation. */
 export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, options: RelayOptions): ReadableStream<Uint8Array> => {
   const reader = upstream.getReader();
@@ -48,34 +58,51 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
       return "failed" as const;
     });
 
+  // Until the first bytes are out, a burst is fed one event at a time, so the first event is not held back while
+  // the rest of the burst is translated (time to first byte); `carry` is the unfed rest of that chunk.
+  let firstSent = false;
+  let carry: Uint8Array | undefined;
+
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         for (;;) {
-          pending ??= read();
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          const tick = new Promise<"tick">((resolve) => {
-            timer = setTimeout(() => resolve("tick"), options.keepAliveMs);
-          });
-          const result = await Promise.race([pending, tick]);
-          clearTimeout(timer);
-          if (result === "tick") {
-            controller.enqueue(KEEP_ALIVE_BYTES);
-            return;
+          let chunk = carry;
+          carry = undefined;
+          if (chunk === undefined) {
+            pending ??= read();
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            const tick = new Promise<"tick">((resolve) => {
+              timer = setTimeout(() => resolve("tick"), options.keepAliveMs);
+            });
+            const result = await Promise.race([pending, tick]);
+            clearTimeout(timer);
+            if (result === "tick") {
+              controller.enqueue(KEEP_ALIVE_BYTES);
+              return;
+            }
+            pending = undefined;
+            if (result === "failed" || result.done) {
+              decoder.end();
+              out += reducer.finish();
+              if (out !== "") controller.enqueue(encoder.encode(out));
+              out = "";
+              controller.close();
+              end("done");
+              return;
+            }
+            chunk = result.value;
           }
-          pending = undefined;
-          if (result === "failed" || result.done) {
-            decoder.end();
-            out += reducer.finish();
-            if (out !== "") controller.enqueue(encoder.encode(out));
-            out = "";
-            controller.close();
-            end("done");
-            return;
+          if (!firstSent) {
+            const cut = firstEventEnd(chunk);
+            if (cut > 0 && cut < chunk.length) {
+              carry = chunk.subarray(cut);
+              chunk = chunk.subarray(0, cut);
+            }
           }
-          decoder.feed(result.value);
+          decoder.feed(chunk);
           // Coalesce chunks the upstream already delivered: one write per burst instead of one per event.
-          for (;;) {
+          while (firstSent) {
             pending = read();
             const more = await Promise.race([pending, NOTHING_YET]);
             if (more === "nothing-yet" || more === "failed" || more.done) break;
@@ -85,6 +112,7 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
           if (out !== "") {
             controller.enqueue(encoder.encode(out));
             out = "";
+            firstSent = true;
             return;
           }
           // A chunk with no complete event yet: read on without returning an empty pull.
