@@ -130,10 +130,13 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
 /** Runs the whole upstream body into `reducer` (stream: false); transport errors end it like EOF. */
 export const drainInto = async (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, onTransportError?: (error: unknown) => void) => {
   const decoder = createUpstreamDecoder((event, data) => void reducer.step(event, data));
+  const reader = upstream.getReader();
   try {
-    await upstream.pipeTo(new WritableStream({ write: (chunk) => decoder.feed(chunk) }));
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) decoder.feed(chunk.value);
   } catch (error) {
     onTransportError?.(error);
+  } finally {
+    reader.releaseLock();
   }
   decoder.end();
   reducer.finish();
