@@ -1,6 +1,6 @@
 // `npm run bench`: direct-to-emulator baseline against the same load through the proxy, in one run, per
 // runtime; prints ratios. Loopback only; every loop is bounded in count and time.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,16 +88,23 @@ const fmt = (n: number, digits = 2) => n.toFixed(digits);
 const added = (ms: number) => `${ms >= 0 ? "+" : "−"}${fmt(Math.abs(ms))} ms`;
 const dir = mkdtempSync(join(tmpdir(), "godex-bench-"));
 copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-const { child: emulatorProcess, baseUrl } = await startEmulatorProcess();
-const baseline = direct(baseUrl as string);
+// Latency against the emulator on Node (the baseline of every earlier run); throughput against the same emulator
+// on Bun, because on Node it tops out near 700 req/s here and would measure itself rather than the proxy.
+const emulators = [await startEmulatorProcess("node"), await startEmulatorProcess("bun")];
+const [latencyEmulator, loadEmulator] = emulators as [Awaited<ReturnType<typeof startEmulatorProcess>>, Awaited<ReturnType<typeof startEmulatorProcess>>];
+const baseline = direct(latencyEmulator.baseUrl);
 
 process.stdout.write(`bench: ${SEQUENTIAL} sequential 200-delta streams, ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`);
 const base = await sequential(baseline, 200);
-const baseRps = await throughput(baseline, true);
-process.stdout.write(`direct to emulator: ttfb p50 ${fmt(base.ttfb50)} ms, p99 ${fmt(base.ttfb99)} ms, 200-delta total p50 ${fmt(base.total50)} ms, ${fmt(baseRps, 0)} req/s\n`);
+const baseRps = await throughput(direct(loadEmulator.baseUrl), true);
+process.stdout.write(
+  `direct to emulator: ttfb p50 ${fmt(base.ttfb50)} ms, p99 ${fmt(base.ttfb99)} ms, 200-delta total p50 ${fmt(base.total50)} ms; ` +
+    `${fmt(baseRps, 0)} req/s (emulator on Bun)\n`,
+);
 
-/** The proxy on one runtime in front of the emulator: a runtime entry as a process, or the worker bundle on workerd. */
-const startProxy = async (runtime: RuntimeName | "workerd", upstream: string) => {
+type Bench = RuntimeName | "workerd" | "floor";
+/** A process in front of `upstream`: a runtime entry, the worker bundle on workerd, or the bare pipe (floor). */
+const startProxy = async (runtime: Bench, upstream: string) => {
   if (runtime === "workerd") {
     const worker = await spawnWorkerd({ bindings: {
       GODEX_PROXY_API_KEY: KEY, GODEX_PROXY_BASE_URL: upstream, GODEX_PROXY_LOG_LEVEL: "warn",
@@ -105,22 +112,33 @@ const startProxy = async (runtime: RuntimeName | "workerd", upstream: string) =>
     } });
     return { url: worker.url.replace(/\/$/, ""), stop: () => worker.stop() };
   }
-  const { command, args } = entryCommand(runtime);
-  const child = spawn(command, [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", upstream, "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  const { command, args } = runtime === "floor" ? { command: process.execPath, args: ["--import", "tsx", "bench/floor-pipe.ts", upstream] } : entryCommand(runtime);
+  const flags = runtime === "floor" ? [] : ["--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", upstream, "--log-level", "warn"];
+  const child = spawn(command, [...args, ...flags], { stdio: ["ignore", "pipe", "pipe"] });
   const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
   return { url: url as string, stop: async () => void child.kill("SIGKILL") };
 };
 
+/** The floor row sends the backend's own body through the pipe; proxies get client bodies. */
+const through = (runtime: Bench, url: string, path?: string): Target => {
+  if (runtime !== "floor") return viaProxy(url, path);
+  const target = direct(url);
+  return { ...target, url: `${url}/responses` };
+};
+
 const rows: string[] = [];
-for (const runtime of RUNTIMES) {
-  const { url: proxyUrl, stop } = await startProxy(runtime, baseUrl);
-  const responses = await sequential(viaProxy(proxyUrl as string), 200);
-  const chat = await sequential(viaProxy(proxyUrl as string, "/v1/chat/completions"), 200);
-  const rps = await throughput(viaProxy(proxyUrl as string), false);
-  await stop();
+for (const runtime of ["floor", ...RUNTIMES] as Bench[]) {
+  const latency = await startProxy(runtime, latencyEmulator.baseUrl);
+  const responses = await sequential(through(runtime, latency.url), 200);
+  const chat = runtime === "floor" ? undefined : await sequential(through(runtime, latency.url, "/v1/chat/completions"), 200);
+  await latency.stop();
+  const load = await startProxy(runtime, loadEmulator.baseUrl);
+  const rps = await throughput(through(runtime, load.url), runtime === "floor");
+  await load.stop();
+  const label = runtime === "floor" ? "floor: bare node:http pipe, no translation" : runtime;
   rows.push(
-    `| ${runtime} | ${added(responses.ttfb50 - base.ttfb50)} | ${added(responses.ttfb99 - base.ttfb99)} | ${fmt(responses.total50 / base.total50)}× | ` +
-      `${added(chat.ttfb50 - base.ttfb50)} | ${fmt(chat.total50 / base.total50)}× | ${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
+    `| ${label} | ${added(responses.ttfb50 - base.ttfb50)} | ${added(responses.ttfb99 - base.ttfb99)} | ${fmt(responses.total50 / base.total50)}× | ` +
+      `${chat ? added(chat.ttfb50 - base.ttfb50) : "–"} | ${chat ? `${fmt(chat.total50 / base.total50)}×` : "–"} | ${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
   );
   process.stdout.write(`${rows.at(-1)}\n`);
 }
@@ -130,6 +148,6 @@ process.stdout.write(`
 |---|---|---|---|---|---|---|
 ${rows.join("\n")}
 `);
-emulatorProcess.kill("SIGTERM");
+for (const emulator of emulators) emulator.child.kill("SIGTERM");
 rmSync(dir, { recursive: true, force: true });
 await agent.close();
