@@ -60,16 +60,29 @@ const once = async (target: Target, deltas: number, stream: boolean) => {
   return { ttfb: first, total: performance.now() - t0 };
 };
 
-const sequential = async (target: Target, deltas: number) => {
-  for (let i = 0; i < 20; i++) await once(target, deltas, true); // warm-up
-  const ttfb: number[] = [];
-  const total: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const r = await once(target, deltas, true);
-    ttfb.push(r.ttfb);
-    total.push(r.total);
+interface Latency { ttfb50: number; ttfb99: number; total50: number }
+const summarize = (samples: { ttfb: number; total: number }[]): Latency => ({
+  ttfb50: percentile(samples.map((s) => s.ttfb), 50),
+  ttfb99: percentile(samples.map((s) => s.ttfb), 99),
+  total50: percentile(samples.map((s) => s.total), 50),
+});
+
+/**
+ * Sequential 200-delta streams, alternating direct and through the target request by request, so both sides of a
+ * ratio see the same moment of a shared, noisy machine (measuring one side after the other drifted by ±2 ms).
+ */
+const paired = async (target: Target, deltas: number): Promise<{ direct: Latency; proxied: Latency }> => {
+  for (let i = 0; i < 20; i++) {
+    await once(baseline, deltas, true); // warm-up
+    await once(target, deltas, true);
   }
-  return { ttfb50: percentile(ttfb, 50), ttfb99: percentile(ttfb, 99), total50: percentile(total, 50) };
+  const direct: { ttfb: number; total: number }[] = [];
+  const proxied: { ttfb: number; total: number }[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    direct.push(await once(baseline, deltas, true));
+    proxied.push(await once(target, deltas, true));
+  }
+  return { direct: summarize(direct), proxied: summarize(proxied) };
 };
 
 const throughput = async (target: Target, stream: boolean) => {
@@ -94,14 +107,7 @@ const emulators = [await startEmulatorProcess("node"), await startEmulatorProces
 const [latencyEmulator, loadEmulator] = emulators as [Awaited<ReturnType<typeof startEmulatorProcess>>, Awaited<ReturnType<typeof startEmulatorProcess>>];
 const baseline = direct(latencyEmulator.baseUrl);
 
-process.stdout.write(`bench: ${SEQUENTIAL} sequential 200-delta streams, ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`);
-const base = await sequential(baseline, 200);
-const baseRps = await throughput(direct(loadEmulator.baseUrl), true);
-process.stdout.write(
-  `direct to emulator: ttfb p50 ${fmt(base.ttfb50)} ms, p99 ${fmt(base.ttfb99)} ms, 200-delta total p50 ${fmt(base.total50)} ms; ` +
-    `${fmt(baseRps, 0)} req/s (emulator on Bun)\n`,
-);
-
+process.stdout.write(`bench: ${SEQUENTIAL} sequential 200-delta streams (paired with direct ones), ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`);
 type Bench = RuntimeName | "workerd" | "floor";
 /** A process in front of `upstream`: a runtime entry, the worker bundle on workerd, or the bare pipe (floor). */
 const startProxy = async (runtime: Bench, upstream: string) => {
@@ -127,18 +133,23 @@ const through = (runtime: Bench, url: string, path?: string): Target => {
 };
 
 const rows: string[] = [];
+const baselines: string[] = [];
 for (const runtime of ["floor", ...RUNTIMES] as Bench[]) {
   const latency = await startProxy(runtime, latencyEmulator.baseUrl);
-  const responses = await sequential(through(runtime, latency.url), 200);
-  const chat = runtime === "floor" ? undefined : await sequential(through(runtime, latency.url, "/v1/chat/completions"), 200);
+  const responses = await paired(through(runtime, latency.url), 200);
+  const chat = runtime === "floor" ? undefined : await paired(through(runtime, latency.url, "/v1/chat/completions"), 200);
   await latency.stop();
   const load = await startProxy(runtime, loadEmulator.baseUrl);
+  const baseRps = await throughput(direct(loadEmulator.baseUrl), true);
   const rps = await throughput(through(runtime, load.url), runtime === "floor");
   await load.stop();
   const label = runtime === "floor" ? "floor: bare node:http pipe, no translation" : runtime;
+  const base = responses.direct;
+  baselines.push(`${runtime}: ttfb p50 ${fmt(base.ttfb50)} ms, 200-delta p50 ${fmt(base.total50)} ms, ${fmt(baseRps, 0)} req/s`);
   rows.push(
-    `| ${label} | ${added(responses.ttfb50 - base.ttfb50)} | ${added(responses.ttfb99 - base.ttfb99)} | ${fmt(responses.total50 / base.total50)}× | ` +
-      `${chat ? added(chat.ttfb50 - base.ttfb50) : "–"} | ${chat ? `${fmt(chat.total50 / base.total50)}×` : "–"} | ${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
+    `| ${label} | ${added(responses.proxied.ttfb50 - base.ttfb50)} | ${added(responses.proxied.ttfb99 - base.ttfb99)} | ${fmt(responses.proxied.total50 / base.total50)}× | ` +
+      (chat ? `${added(chat.proxied.ttfb50 - chat.direct.ttfb50)} | ${fmt(chat.proxied.total50 / chat.direct.total50)}× | ` : "– | – | ") +
+      `${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
   );
   process.stdout.write(`${rows.at(-1)}\n`);
 }
@@ -147,6 +158,9 @@ process.stdout.write(`
 | runtime | added TTFB p50 (responses) | added TTFB p99 | 200-delta stream total vs direct | added TTFB p50 (chat) | chat stream total vs direct | req/s at c=32, non-stream (vs direct stream) |
 |---|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+Direct to the emulator in the same runs (latency: emulator on Node; req/s: emulator on Bun):
+${baselines.map((b) => `- ${b}`).join("\n")}
 `);
 for (const emulator of emulators) emulator.child.kill("SIGTERM");
 rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // The Node entry's fetch for what src/ sends upstream: node:http(s) with keep-alive agents, the answer handed
-// over as a web Response. undici's fetch cost the proxy ~0.5 ms and a third of its CPU per request (bench/README
-// "Where Node's time goes"); this path costs a fraction of that. Anything it does not handle (a Request object,
-// a streamed or form body) goes to `fallback`. No timeouts here: src/ owns the header deadline (spec §5.9).
+// over as a web Response. undici's fetch cost the proxy about 0.5 ms and a third of its CPU per request (README
+// "Benchmarks"). Anything this does not handle (a Request object, a streamed body) goes to `fallback`. No
+// timeouts here: src/ owns the header deadline, and a running stream is never cut (spec §5.9).
 import http from "node:http";
 import https from "node:https";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
