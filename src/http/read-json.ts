@@ -10,9 +10,10 @@ const tooLarge = (limit: number) =>
 const readLimited = async (request: Request, limit: number): Promise<Uint8Array> => {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  // A declared length bounds the body (the server reads exactly that many bytes), so it can be read in one go:
-  // runtimes serve that without a web stream (srvx reads the Node request directly).
-  if (request.headers.has("content-length") && Number.isInteger(declared) && declared >= 0) return new Uint8Array(await request.arrayBuffer());
+  // A declared length without chunked framing bounds the body (the server reads exactly that many bytes), so it
+  // can be read in one go: runtimes serve that without a web stream (srvx reads the Node request directly).
+  const framed = request.headers.has("content-length") && !request.headers.has("transfer-encoding");
+  if (framed && Number.isInteger(declared) && declared >= 0) return new Uint8Array(await request.arrayBuffer());
   if (!request.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
