@@ -75,7 +75,7 @@ const toWebBody = (source: Readable, request: http.ClientRequest, isComplete: ()
         finished = true;
         controller.error(networkError("terminated", cause));
       };
-      source.once("error", fail);
+      source.on("error", fail); // `on`, not `once`: a second error event without a listener would crash the process
       source.once("close", () => {
         if (!isComplete()) fail(new Error("upstream connection closed before the response ended"));
       });
@@ -122,7 +122,7 @@ export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
       signal?.addEventListener("abort", onAbort, { once: true });
       const cleanUp = () => signal?.removeEventListener("abort", onAbort);
 
-      request.once("error", (error) => {
+      request.on("error", (error) => {
         cleanUp();
         if (settled) return;
         settled = true;
@@ -131,6 +131,7 @@ export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
       request.once("response", (response) => {
         settled = true;
         response.once("close", cleanUp);
+        response.on("error", () => undefined); // the body reader reports it; never an unhandled 'error' event
         const responseHeaders = new Headers();
         const raw = response.rawHeaders;
         for (let i = 0; i < raw.length; i += 2) responseHeaders.append(raw[i] as string, raw[i + 1] as string);
@@ -142,7 +143,7 @@ export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
           responseHeaders.delete("content-encoding");
           responseHeaders.delete("content-length");
           response.pipe(decoder);
-          response.once("error", (error) => decoder.destroy(error));
+          response.on("error", (error) => decoder.destroy(error));
           response.once("close", () => {
             if (!response.complete) decoder.destroy(new Error("upstream connection closed before the response ended"));
           });
