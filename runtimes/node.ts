@@ -5,6 +5,7 @@ import { serve } from "srvx/node";
 import { Agent, fetch as undiciFetch } from "undici";
 import { startProxy } from "../src/index.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
+import { readNodeBody } from "./io/node-body.ts";
 import { createNodeFetch } from "./io/node-fetch.ts";
 import { connectRedis } from "./io/redis.ts";
 
@@ -33,7 +34,10 @@ await startProxy({
       port,
       silent: true,
       gracefulShutdown: false,
-      fetch: (request) => handler(request, { remoteAddress: request.ip }),
+      fetch: (request) => {
+        const message = request.runtime?.node?.req;
+        return handler(request, { remoteAddress: request.ip, readBody: message && ((limit) => readNodeBody(message, limit)) });
+      },
     });
     await server.ready();
     return { url: server.url ?? `http://${hostname}:${port}/`, close: (force) => server.close(force) };

@@ -22,7 +22,11 @@ const raw = (url: string, path: string, body: Uint8Array | string, headers: Reco
   new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
     const target = new URL(path, url);
     const req = httpRequest(
-      { host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { ...headers, "content-length": String(typeof body === "string" ? new TextEncoder().encode(body).length : body.length) } },
+      {
+        host: target.hostname, port: target.port, path: target.pathname, method: "POST",
+        // A transfer-encoding header in the case means a chunked body with no declared length.
+        headers: "transfer-encoding" in headers ? headers : { ...headers, "content-length": String(typeof body === "string" ? new TextEncoder().encode(body).length : body.length) },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -31,7 +35,12 @@ const raw = (url: string, path: string, body: Uint8Array | string, headers: Reco
       },
     );
     req.on("error", reject);
-    req.end(body);
+    if (!("transfer-encoding" in headers)) return void req.end(body);
+    // Chunked: the body in a few pieces, so a reader cannot rely on one chunk.
+    const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    const piece = Math.ceil(bytes.length / 3) || 1;
+    for (let at = 0; at < bytes.length; at += piece) req.write(bytes.subarray(at, at + piece));
+    req.end();
   });
 
 const nested = (depth: number) => `{"input":${"[".repeat(depth)}${"]".repeat(depth)}}`;
@@ -48,6 +57,8 @@ const CORPUS: [string, string, string | Uint8Array, Record<string, string>, numb
   ["invalid UTF-8", "/v1/responses", new Uint8Array([0x7b, 0x22, 0x69, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), auth, 400, null],
   ["deeply nested JSON", "/v1/responses", nested(20_000), auth, 400, null],
   ["body over the limit", "/v1/responses", `{"input":"${"x".repeat(70_000)}"}`, auth, 413, null],
+  ["chunked body over the limit (no declared length)", "/v1/responses", `{"input":"${"x".repeat(70_000)}"}`, { ...auth, "transfer-encoding": "chunked" }, 413, null],
+  ["chunked body with invalid UTF-8", "/v1/responses", new Uint8Array([0x7b, 0x22, 0x69, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { ...auth, "transfer-encoding": "chunked" }, 400, null],
   ["no Authorization", "/v1/responses", '{"input":"x"}', { "content-type": json }, 401, null],
   ["malformed Authorization", "/v1/responses", '{"input":"x"}', { authorization: `Token ${KEY}`, "content-type": json }, 401, null],
   ["wrong key", "/v1/responses", '{"input":"x"}', { authorization: "Bearer wrong", "content-type": json }, 401, null],
@@ -115,6 +126,9 @@ describe(`reliability over a socket on ${RUNTIME}`, () => {
       assert.ok("type" in parsed.error && "code" in parsed.error && "param" in parsed.error, name);
       if (param !== null) assert.equal(parsed.error.param, param, name);
     }
+    const chunked = await raw(proxy.url, "/v1/responses", JSON.stringify({ input: "in pieces" }), { ...auth, "transfer-encoding": "chunked" });
+    assert.equal(chunked.status, 200, `a chunked body under the limit is read: ${chunked.body.slice(0, 300)}`);
+    assert.match(JSON.stringify(emulator.calls.at(-1)?.body), /"text":"in pieces"/);
     const healthy = await post("/v1/responses", { input: "still there?" });
     assert.equal(healthy.status, 200, "the server keeps serving");
     assert.equal((await healthy.json()).output_text, "hello");

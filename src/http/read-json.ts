@@ -1,15 +1,21 @@
 // Client bodies: size limit, content type, strict UTF-8, JSON.parse, then a zod schema; every failure is a
 // 4xx envelope with `param` (STYLE.md "itty-router" pitfalls: no withContent, no bare request.json()).
 import type { z } from "zod";
+import type { ClientInfo } from "../deps.ts";
 import { ProxyError, badRequest } from "../errors.ts";
 
 const tooLarge = (limit: number) =>
   new ProxyError("payload_too_large", { message: `Request body is larger than the ${limit}-byte limit (--body-limit).`, code: "request_too_large" });
 
 /** Reads at most `limit` bytes, failing early on a declared or actual overflow. */
-const readLimited = async (request: Request, limit: number): Promise<Uint8Array> => {
+const readLimited = async (request: Request, limit: number, readBody?: ClientInfo["readBody"]): Promise<Uint8Array> => {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (readBody !== undefined) {
+    const bytes = await readBody(limit);
+    if (bytes === "too-large") throw tooLarge(limit);
+    return bytes;
+  }
   // A declared length without chunked framing bounds the body (the server reads exactly that many bytes), so it
   // can be read in one go: runtimes serve that without a web stream (srvx reads the Node request directly).
   const framed = request.headers.has("content-length") && !request.headers.has("transfer-encoding");
@@ -56,7 +62,7 @@ const describeIssue = (issue: z.core.$ZodIssue, param: string | null): string =>
 };
 
 /** The parsed, schema-checked body, or a ProxyError (400 with param, 413, 415). */
-export const readJsonBody = async <S extends z.ZodType>(request: Request, schema: S, limit: number): Promise<z.infer<S>> => {
+export const readJsonBody = async <S extends z.ZodType>(request: Request, schema: S, limit: number, readBody?: ClientInfo["readBody"]): Promise<z.infer<S>> => {
   const type = request.headers.get("content-type");
   if (type !== null && !/^\s*(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i.test(type)) {
     throw new ProxyError("bad_request", {
@@ -65,7 +71,7 @@ export const readJsonBody = async <S extends z.ZodType>(request: Request, schema
       code: "unsupported_media_type",
     });
   }
-  const bytes = await readLimited(request, limit);
+  const bytes = await readLimited(request, limit, readBody);
   if (bytes.byteLength === 0) throw badRequest("The request body is empty: send a JSON object.", null, "invalid_json");
   let text: string;
   try {

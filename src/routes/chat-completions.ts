@@ -37,7 +37,7 @@ const toReducer = (frames: (event: JsonObject) => string, finish: () => string):
 export const createChatCompletionsRoute = (services: TurnServices) => {
   const { deps } = services;
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
-    const body = await readJsonBody(request, chatRequestSchema, deps.config.bodyLimit);
+    const body = await readJsonBody(request, chatRequestSchema, deps.config.bodyLimit, client.readBody);
     const sessionKey = toSessionKey({ user: body.user, promptCacheKey: body.prompt_cache_key, headers: request.headers, remoteAddress: client.remoteAddress });
     const translation = { ...toUpstreamFromChat(body, { model: deps.config.model }), effortParam: body.reasoning_effort != null ? "reasoning_effort" : "reasoning.effort" };
     const { upstreamBody, result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream: body.stream === true });

@@ -41,7 +41,7 @@ const toReducer = (state: ResponsesStreamState, encode: boolean): TurnReducer =>
 export const createResponsesRoute = (services: TurnServices) => {
   const { deps } = services;
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
-    const body = await readJsonBody(request, responsesRequestSchema, deps.config.bodyLimit);
+    const body = await readJsonBody(request, responsesRequestSchema, deps.config.bodyLimit, client.readBody);
     const sessionKey = toSessionKey({
       user: body.user,
       promptCacheKey: body.prompt_cache_key,
