@@ -17,7 +17,7 @@ const readLimited = async (request: Request, limit: number, readBody?: ClientInf
     return bytes;
   }
   // A declared length without chunked framing bounds the body (the server reads exactly that many bytes), so it
-  // can be read in one go: runtimes serve that without a web stream (srvx reads the Node request directly).
+  // can be read in one go, which Bun, Deno and workerd answer natively, without a web stream.
   const framed = request.headers.has("content-length") && !request.headers.has("transfer-encoding");
   if (framed && Number.isInteger(declared) && declared >= 0) return new Uint8Array(await request.arrayBuffer());
   if (!request.body) return new Uint8Array(0);
