@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createEmulator, type Emulator, type EmulatorOptions, type ScenarioName, type ScenarioOptions } from "./emulator/index.ts";
 import { makeJwt, readJwtPayload } from "./support/jwt.ts";
 import { serveEmulator } from "./support/serve-emulator.ts";
+import { readUntilError } from "./support/read-until-error.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures and helpers (independent of the emulator's own code)
@@ -771,16 +772,7 @@ describe("scenarios: event grammar (§5.3, §12.2)", () => {
       emu.enqueue("disconnect", { afterEvents: 4, midLine });
       const response = await post(emu, requestFixture("text"));
       assert.equal(response.status, 200);
-      const reader = response.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = "";
-      await assert.rejects(async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          text += decoder.decode(value, { stream: true });
-        }
-      });
+      const { text } = await readUntilError(response.body!);
       const complete = text.slice(0, text.lastIndexOf("\n\n") + 2);
       const list = parseSse(complete).map((f) => f.data);
       checkGrammar(list, null);
@@ -1246,16 +1238,7 @@ describe("over a real socket (serveEmulator)", () => {
     emu.enqueue("disconnect", { afterEvents: 5 });
     const response = await fetch(`${served.baseUrl}/responses`, { method: "POST", headers: authHeaders(), body: JSON.stringify(requestFixture("text")) });
     assert.equal(response.status, 200);
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = "";
-    await assert.rejects(async () => {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        text += decoder.decode(value, { stream: true });
-      }
-    });
+    const { text } = await readUntilError(response.body!);
     const list = parseSse(text).map((f) => f.data);
     checkGrammar(list, null);
     assert.equal(list.length, 5);
