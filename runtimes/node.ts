@@ -1,5 +1,5 @@
 // Node entry: srvx/node listener, node:fs auth file, node:http upstream calls (undici, without its 300 s body
-// timeout, for the rest: spec §5.9), Redis for --store.
+// timeout, for bodies they do not handle: spec §5.9), Redis for --store.
 import { homedir } from "node:os";
 import { serve } from "srvx/node";
 import { Agent, fetch as undiciFetch } from "undici";
@@ -11,19 +11,13 @@ import { connectRedis } from "./io/redis.ts";
 
 // Long silent reasoning must not be cut by undici's default 300 s body/header timeouts (spec §10 pitfall 29).
 const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 30_000 });
-/** npm undici reads a global Request as the URL "[object Request]" (the token refresh sends one): pass its parts. */
-const nodeFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-  if (!(input instanceof Request)) return undiciFetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>;
-  const body = input.body === null ? undefined : await input.arrayBuffer();
-  const parts = { method: input.method, headers: [...input.headers], body, signal: input.signal, redirect: input.redirect };
-  return undiciFetch(input.url, { ...parts, ...init, dispatcher } as never) as unknown as Promise<Response>;
-};
+const undiciFallback = (input: RequestInfo | URL, init?: RequestInit) => undiciFetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>;
 
 await startProxy({
   argv: process.argv.slice(2),
   env: process.env,
   home: homedir(),
-  fetch: createNodeFetch(nodeFetch),
+  fetch: createNodeFetch(undiciFallback),
   now: Date.now,
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
   connectStore: connectRedis, // --store redis://… (issue #10)

@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { createEmulator, type Emulator } from "./emulator/index.ts";
 import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
 import { RUNTIME } from "./support/runtime.ts";
+import { readUntilError } from "./support/read-until-error.ts";
 import { waitFor } from "./support/wait-for.ts";
 import { createNodeFetch } from "../runtimes/io/node-fetch.ts";
 
@@ -117,12 +118,8 @@ describe("the Node entry's upstream fetch over loopback", { skip: RUNTIME !== "n
 
   test("a connection dropped mid-stream errors the reader instead of ending the body quietly", async () => {
     emulator.enqueue("disconnect", { afterEvents: 3 });
-    const response = await turn();
-    let text = "";
-    const decoder = new TextDecoder();
-    await assert.rejects(async () => {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk);
-    }, TypeError);
+    const { text, error } = await readUntilError((await turn()).body as ReadableStream<Uint8Array>);
+    assert.ok(error instanceof TypeError);
     assert.match(text, /event: response\.created/);
     assert.doesNotMatch(text, /response\.completed/);
   });
@@ -150,12 +147,26 @@ describe("the Node entry's upstream fetch over loopback", { skip: RUNTIME !== "n
     }
   });
 
-  test("a Request object goes to the fallback fetch", async () => {
-    const { server, url } = await listen((_request, response) => response.end("fallback"));
+  test("a Request object goes out as its parts; a streamed body goes to the fallback fetch", async () => {
+    const seen: string[] = [];
+    const { server, url } = await listen((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        seen.push(`${request.method} ${request.url} ${request.headers["content-type"]} ${body}`);
+        response.end("ok");
+      });
+    });
     try {
-      const response = await nodeFetch(new Request(`${url}/x`, { method: "POST", body: "{}" }));
-      assert.equal(await response.text(), "fallback");
+      const refresh = new Request(`${url}/oauth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"grant_type":"refresh_token"}' });
+      assert.equal(await (await nodeFetch(refresh)).text(), "ok");
+      assert.deepEqual(seen, ['POST /oauth/token application/json {"grant_type":"refresh_token"}']);
+      assert.equal(fallbackCalls.length, 0, "the Request did not need the fallback");
+      const streamed = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode("{}")), c.close()) });
+      const response = await nodeFetch(`${url}/stream`, { method: "POST", body: streamed, duplex: "half" } as RequestInit);
+      assert.equal(await response.text(), "ok");
       assert.equal(fallbackCalls.length, 1);
+      assert.equal(seen.at(-1), "POST /stream undefined {}");
     } finally {
       server.close();
     }

@@ -1,11 +1,11 @@
 // The Node entry's fetch for what src/ sends upstream: node:http(s) with keep-alive agents, the answer handed
 // over as a web Response. undici's fetch cost the proxy about 0.5 ms and a third of its CPU per request (README
-// "Benchmarks"). Anything this does not handle (a Request object, a streamed body) goes to `fallback`. No
-// timeouts here: src/ owns the header deadline, and a running stream is never cut (spec §5.9).
+// "Benchmarks"). A Request object goes out as its parts; a body this does not handle (a stream, FormData) goes
+// to `fallback`. No timeouts here: src/ owns the header deadline, and a running stream is never cut (spec §5.9).
 import http from "node:http";
 import https from "node:https";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import type { Readable, Transform } from "node:stream";
+import { pipeline, type Readable, type Transform } from "node:stream";
 
 /** Free sockets close after this long idle: under Node's 5 s server default, so a reused socket is rarely stale. */
 const FREE_SOCKET_MS = 4000;
@@ -93,7 +93,12 @@ const toWebBody = (source: Readable, request: http.ClientRequest, isComplete: ()
 export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
   const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
 
-  return (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+  const nodeFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    // A Request (the token refresh sends one) goes out as its parts, its body read first.
+    if (input instanceof Request) {
+      const body = input.body === null ? undefined : new Uint8Array(await input.arrayBuffer());
+      return nodeFetch(input.url, { method: input.method, headers: input.headers, body, signal: input.signal, redirect: input.redirect, ...init });
+    }
     const url = typeof input === "string" ? new URL(input) : input instanceof URL ? input : undefined;
     const body = toBodyBytes(init.body);
     if (url === undefined || body === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) return fallback(input, init);
@@ -142,11 +147,8 @@ export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
         if (decoder !== undefined) {
           responseHeaders.delete("content-encoding");
           responseHeaders.delete("content-length");
-          response.pipe(decoder);
-          response.on("error", (error) => decoder.destroy(error));
-          response.once("close", () => {
-            if (!response.complete) decoder.destroy(new Error("upstream connection closed before the response ended"));
-          });
+          // pipeline carries an error or an early close of the response into the decoder, which the reader sees.
+          pipeline(response, decoder, () => undefined);
         }
         const source = decoder ?? response;
         const webBody = nullBody ? null : toWebBody(source, request, () => decoder !== undefined ? source.readableEnded : response.complete);
@@ -161,4 +163,5 @@ export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
       request.end(body.bytes);
     });
   };
+  return nodeFetch;
 };
