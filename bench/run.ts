@@ -126,11 +126,7 @@ const startProxy = async (runtime: Bench, upstream: string) => {
 };
 
 /** The floor row sends the backend's own body through the pipe; proxies get client bodies. */
-const through = (runtime: Bench, url: string, path?: string): Target => {
-  if (runtime !== "floor") return viaProxy(url, path);
-  const target = direct(url);
-  return { ...target, url: `${url}/responses` };
-};
+const through = (runtime: Bench, url: string, path?: string): Target => (runtime === "floor" ? direct(url) : viaProxy(url, path));
 
 const rows: string[] = [];
 const baselines: string[] = [];
