@@ -271,6 +271,25 @@ for (const { name, create, skip } of implementations) {
       assert.equal(await readFile(join(path, "inside"), "utf8"), "kept");
     });
 
+    test("writeInPlace overwrites the same inode, shorter or longer, and keeps the mode", { skip }, async () => {
+      const { dir, file, path } = await setup('{"long":"' + "x".repeat(100) + '"}\n');
+      await chmod(path, 0o640);
+      const inode = (await stat(path)).ino;
+      await file.writeInPlace('{"a":1}\n');
+      assert.equal(await readFile(path, "utf8"), '{"a":1}\n');
+      await file.writeInPlace('{"longer":"' + "y".repeat(300) + '"}\n');
+      assert.equal(await readFile(path, "utf8"), '{"longer":"' + "y".repeat(300) + '"}\n');
+      assert.equal((await stat(path)).ino, inode, "the same file, not a replacement");
+      assert.equal((await stat(path)).mode & 0o777, 0o640);
+      assert.deepEqual(await readdir(dir), ["auth.json"]);
+    });
+
+    test("writeInPlace refuses a file that does not exist", { skip }, async () => {
+      const { file, dir } = await setup();
+      await assert.rejects(file.writeInPlace("{}\n"));
+      assert.deepEqual(await readdir(dir), []);
+    });
+
     test("lock is exclusive: a second holder waits until the first releases", { skip }, async () => {
       const { path, file } = await setup("{}\n");
       const release = await file.lock();

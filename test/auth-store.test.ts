@@ -1,7 +1,7 @@
 // createAuthStore against real temp files and the emulator's token endpoint: proactive and reactive refresh,
 // single flight, terminal and transient failures, reload on change, the lock file, and no secret in any log (spec §2–3).
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -96,10 +96,12 @@ const setup = async (options: {
   allowRefresh?: boolean;
   emulator?: EmulatorOptions;
   wrapFile?: (file: AuthFile) => AuthFile;
+  /** The file's name in its temp folder; default auth.json. */
+  name?: string;
 }): Promise<Setup> => {
   const dir = await mkdtemp(join(tmpdir(), "godex-auth-store-"));
   tempDirs.push(dir);
-  const path = join(dir, "auth.json");
+  const path = join(dir, options.name ?? "auth.json");
   const clock = { now: START };
   const now = () => clock.now;
   const writeAuth = async (content: string | object) => {
@@ -514,6 +516,76 @@ describe("auth.json problems (spec §2.1, §2.2, §2.4)", () => {
       return true;
     });
     assert.match((await broken.store.status()).error ?? "", /not valid JSON/);
+  });
+});
+
+describe("auth.json that cannot be written after a refresh (D1)", () => {
+  const ioError = (code: string) => Object.assign(new Error(`${code}: injected`), { code });
+  const diskTokens = async (path: string) => (JSON.parse(await readFile(path, "utf8")) as AuthJson).tokens;
+  const issuedRefreshToken = (emulator: Emulator, index: number) =>
+    (emulator.tokenCalls[index]?.responseBody as { refresh_token?: string } | undefined)?.refresh_token;
+
+  test("a rename that fails (EBUSY, a single-file bind mount) falls back to an in-place write of the new tokens", async () => {
+    const s = await setup({
+      auth: readFixtureText("codex/auth-expired.json"),
+      wrapFile: (file) => ({ ...file, writeAtomic: async () => Promise.reject(ioError("EBUSY")) }),
+    });
+    const credentials = await s.store.getCredentials();
+    assert.notEqual(credentials.accessToken, expiredAuth.tokens.access_token);
+    const onDisk = await diskTokens(s.path);
+    assert.equal(onDisk.access_token, credentials.accessToken);
+    assert.equal(onDisk.refresh_token, issuedRefreshToken(s.emulator, 0));
+    assert.deepEqual((JSON.parse(await readFile(s.path, "utf8")) as AuthJson).x_fixture_unknown_top_level, expiredAuth.x_fixture_unknown_top_level);
+    assert.ok(s.lines.some((line) => line.startsWith("warn ") && line.includes("in place") && line.includes("EBUSY")));
+    assert.equal((await s.store.status()).error, undefined);
+  });
+
+  test("a temp file that cannot be created (a real ENAMETOOLONG) falls back to an in-place write", async () => {
+    // The temp file's name is the file's name plus 42 characters: over the file system's 255 when this one is 220.
+    const s = await setup({ auth: readFixtureText("codex/auth-expired.json"), name: `${"a".repeat(215)}.json` });
+    const credentials = await s.store.getCredentials();
+    assert.equal((await diskTokens(s.path)).access_token, credentials.accessToken);
+    assert.ok(s.lines.some((line) => line.includes("in place") && line.includes("ENAMETOOLONG")), s.lines.join("\n"));
+    assert.deepEqual((await readdir(join(s.path, ".."))).length, 1, "no temp file is left");
+  });
+
+  test("when neither write works the new tokens are served from memory, the stale file is never used again, and they are written once possible", async () => {
+    let broken = true;
+    const s = await setup({
+      auth: readFixtureText("codex/auth-expired.json"),
+      wrapFile: (file) => ({
+        ...file,
+        writeAtomic: (text) => (broken ? Promise.reject(ioError("EROFS")) : file.writeAtomic(text)),
+        writeInPlace: (text) => (broken ? Promise.reject(ioError("EROFS")) : file.writeInPlace(text)),
+      }),
+    });
+    const first = await s.store.getCredentials();
+    assert.notEqual(first.accessToken, expiredAuth.tokens.access_token);
+    assert.equal((await diskTokens(s.path)).refresh_token, expiredAuth.tokens.refresh_token, "the file could not be written");
+    assert.match((await s.store.status()).error ?? "", /kept in memory only/);
+    assert.match((await s.store.status()).error ?? "", /EROFS/);
+    assert.ok(s.lines.some((line) => line.startsWith("error ") && line.includes("serving the new tokens from memory")));
+
+    s.clock.now += 2 * SECOND; // the next check re-reads the stale file: memory keeps the live tokens
+    assert.equal((await s.store.getCredentials()).accessToken, first.accessToken);
+    // An upstream 401 forces a re-read and a refresh: it must spend the new refresh token, not the file's.
+    s.emulator.invalidateAccessToken(first.accessToken);
+    const second = await s.store.recoverFromUnauthorized(first);
+    assert.notEqual(second.accessToken, first.accessToken);
+    assert.equal(s.emulator.tokenCalls.length, 2);
+    assert.equal((s.emulator.tokenCalls[1]?.body as { refresh_token?: string }).refresh_token, issuedRefreshToken(s.emulator, 0));
+    assert.deepEqual(s.emulator.tokenCalls.map((call) => call.status), [200, 200], "no token call with a used refresh token");
+
+    broken = false; // the mount or the disk is fixed: the tokens in memory reach the file within UNSAVED_RETRY_MS
+    s.clock.now += 31 * SECOND;
+    assert.equal((await s.store.getCredentials()).accessToken, second.accessToken);
+    for (let i = 0; i < 100 && (await diskTokens(s.path)).access_token !== second.accessToken; i++) await sleep(10);
+    const onDisk = await diskTokens(s.path);
+    assert.equal(onDisk.access_token, second.accessToken);
+    assert.equal(onDisk.refresh_token, issuedRefreshToken(s.emulator, 1));
+    assert.equal((await s.store.status()).error, undefined);
+    assert.equal(s.emulator.tokenCalls.length, 2);
+    assertNoSecrets(s.lines, [...FIXTURE_SECRETS, ...tokensIssuedBy(s.emulator)]);
   });
 });
 

@@ -3,6 +3,7 @@ import type { AuthFile } from "../../src/auth/types.ts";
 
 interface DenoFile {
   write(data: Uint8Array): Promise<number>;
+  truncate(length?: number): Promise<void>;
   sync(): Promise<void>;
   close(): void;
 }
@@ -10,7 +11,7 @@ declare const Deno: {
   readTextFile(path: string): Promise<string>;
   writeTextFile(path: string, data: string, options?: { createNew?: boolean; mode?: number }): Promise<void>;
   stat(path: string): Promise<{ mtime: Date | null; size: number; ino: number | null; mode: number | null }>;
-  open(path: string, options: { write?: boolean; createNew?: boolean; mode?: number }): Promise<DenoFile>;
+  open(path: string, options: { read?: boolean; write?: boolean; createNew?: boolean; mode?: number }): Promise<DenoFile>;
   chmod(path: string, mode: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
@@ -57,6 +58,18 @@ export const createDenoAuthFile = (path: string, timing: { waitMs?: number; stal
         if (open) handle.close();
         await Deno.remove(temp).catch(() => undefined);
         throw error;
+      }
+    },
+    async writeInPlace(text) {
+      // Over the old bytes, then cut to length (see auth-file-node.ts): never empty, not atomic.
+      const handle = await Deno.open(path, { read: true, write: true });
+      try {
+        const bytes = new TextEncoder().encode(text);
+        for (let offset = 0; offset < bytes.length; ) offset += await handle.write(bytes.subarray(offset));
+        await handle.truncate(bytes.length);
+        await handle.sync();
+      } finally {
+        handle.close();
       }
     },
     async lock() {

@@ -60,6 +60,19 @@ export const createNodeAuthFile = (path: string, timing: LockTiming = {}): AuthF
         throw error;
       }
     },
+    async writeInPlace(text) {
+      // Written over the old bytes, then cut to length: never empty at any moment, and when the new text is not
+      // longer, no new blocks are needed (ENOSPC). Not atomic: a reader may see a torn file, as with the CLI.
+      const handle = await open(path, "r+");
+      try {
+        const bytes = new TextEncoder().encode(text);
+        for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset, bytes.length - offset, offset)).bytesWritten;
+        await handle.truncate(bytes.length);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    },
     async lock() {
       const owner = `${process.pid} ${randomUUID()}\n`;
       const deadline = Date.now() + waitMs;

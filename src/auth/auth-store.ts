@@ -38,6 +38,10 @@ const VERSION_CHECK_INTERVAL_MS = 1_000;
 const EXPIRY_MARGIN_MS = 60_000;
 /** Without a readable `exp`: refresh when `last_refresh` is older than 8 days (spec §3.4 [TIME]). */
 const LAST_REFRESH_MAX_AGE_MS = 8 * 24 * 60 * 60 * 1_000;
+/** Tokens kept in memory only because auth.json could not be written: how often writing them is tried again. */
+const UNSAVED_RETRY_MS = 30_000;
+/** How many refresh tokens that a token call replaced are remembered (to recognise a stale auth.json). */
+const REPLACED_MEMORY = 16;
 
 /** One version of auth.json as read from disk. */
 interface Snapshot {
@@ -108,6 +112,15 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
   let flight: Promise<Credentials> | undefined;
   const backoff = createRefreshBackoff(now);
   let warnedExpired: string | undefined;
+  /**
+   * Refresh tokens that a successful token call replaced (the endpoint rotates them: spec §3.2). A file that
+   * still holds one is stale, because writing the new tokens failed (D1): its tokens are never used again.
+   */
+  const replaced: string[] = [];
+  /** Set while the tokens in memory could not be written to auth.json; `retryAt` throttles the next attempt. */
+  let unsaved: { refreshToken: string | undefined; reason: string; retryAt: number } | undefined;
+  const isReplaced = (auth: AuthResolution | undefined): boolean =>
+    auth?.ok === true && auth.refreshToken !== undefined && replaced.includes(auth.refreshToken);
 
   const readSnapshot = async (): Promise<Snapshot> => {
     try {
@@ -164,6 +177,11 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
         logger.warn("auth.json changed but cannot be parsed; keeping the loaded credentials", { path });
         return;
       }
+      if (isReplaced(next.auth) && previous?.ok && !isReplaced(previous)) {
+        // The file still holds tokens our last refresh replaced (its write failed): memory has the live ones.
+        void saveUnsaved();
+        return;
+      }
       apply(next);
       // --share-credentials: a login or CLI refresh on this host is news for the other hosts.
       if (readShared !== undefined && next.auth.ok && (!previous?.ok || previous.accessToken !== next.auth.accessToken)) void syncShared();
@@ -217,6 +235,46 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
     return failureError(failure);
   };
 
+  /**
+   * Writes auth.json: atomically, else in place (what the CLI does) when the temp file or the rename fails (a
+   * single-file bind mount's EBUSY, a sticky folder's EPERM, ENOSPC). Throws the in-place write's error.
+   */
+  const writeBack = async (text: string): Promise<void> => {
+    try {
+      await file.writeAtomic(text);
+    } catch (atomicError) {
+      await file.writeInPlace(text);
+      logger.warn("could not replace auth.json atomically; wrote it in place", { path, error: describeIoError(atomicError) });
+    }
+  };
+
+  /** The version after our own write (null: unknown, so the next check re-reads the file). */
+  const versionAfterWrite = (): Promise<string | null> => file.version().catch(() => null);
+
+  /**
+   * Tries again to write the tokens that only memory holds (D1), at most every UNSAVED_RETRY_MS, under the file
+   * lock, and only while the file still holds the replaced ones (a new login or another refresh wins). Never throws.
+   */
+  const saveUnsaved = async (): Promise<void> => {
+    const memory = snapshot?.auth;
+    if (unsaved === undefined || !memory?.ok || unsaved.refreshToken !== memory.refreshToken || now() < unsaved.retryAt) return;
+    unsaved.retryAt = now() + UNSAVED_RETRY_MS;
+    try {
+      await withFileLock(undefined, async () => {
+        const disk = await readSnapshot();
+        if (disk.text === null || !isReplaced(disk.auth)) return;
+        const update = { accessToken: memory.accessToken, refreshToken: memory.refreshToken, idToken: memory.idToken };
+        const text = patchAuthFile(disk.text, update, memory.lastRefreshAt ?? now());
+        await writeBack(text);
+        unsaved = undefined;
+        if (snapshot?.auth === memory) snapshot.version = await versionAfterWrite();
+        logger.info("wrote the tokens kept in memory to auth.json", { path });
+      });
+    } catch (error) {
+      logger.warn("still cannot write auth.json; the refreshed tokens stay in memory only", { path, error: describeIoError(error) });
+    }
+  };
+
   /** The shared tokens written into auth.json (created if missing) as a new snapshot; the caller holds the file lock. */
   const writeFromShared = async (disk: Snapshot, shared: SharedTokens): Promise<Snapshot> => {
     const update = { accessToken: shared.accessToken, refreshToken: shared.refreshToken, idToken: shared.idToken };
@@ -226,8 +284,8 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
     } catch {
       text = patchAuthFile(EMPTY_AUTH_FILE, update, shared.refreshedAt); // unparsable file: the shared login replaces it
     }
-    await file.writeAtomic(text);
-    const version = await file.version().catch(() => null);
+    await writeBack(text);
+    const version = await versionAfterWrite();
     return { version, text, auth: resolveCredentials(text, path) };
   };
 
@@ -346,9 +404,11 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
         throw unavailable(disk.auth.ok ? { ok: false, code: "auth_file_not_found", message: `auth.json at ${path} vanished` } : disk.auth);
       }
       const onDisk = disk.auth;
+      // A file holding tokens our last refresh replaced is stale (its write failed, D1): memory has the live ones.
+      const stale = isReplaced(onDisk);
       // Another process (the CLI, another proxy) may have refreshed already: adopt, never reuse a rotated token.
       const changed = onDisk.refreshToken !== memoryRefreshToken || (usedAccessToken !== undefined && onDisk.accessToken !== usedAccessToken);
-      if (changed) {
+      if (changed && !stale) {
         apply(disk);
         const fresh = usedAccessToken !== undefined ? onDisk.accessToken !== usedAccessToken : !needsRefresh(onDisk);
         if (fresh) {
@@ -356,8 +416,9 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
           return toCredentials(onDisk);
         }
       }
-      const refreshToken = onDisk.refreshToken;
+      const refreshToken = stale ? memoryRefreshToken : onDisk.refreshToken;
       if (refreshToken === undefined) throw noRefreshToken();
+      if (replaced.includes(refreshToken)) throw recordFailure(refreshToken, true, "refresh_token_already_rotated"); // never spend it
 
       logger.debug("refreshing the access token", { path });
       const outcome = await requestTokenRefresh({ fetch: options.fetch, tokenUrl: options.tokenUrl, clientId, refreshToken });
@@ -365,25 +426,25 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
       if (outcome.kind === "terminal") throw recordFailure(refreshToken, true, outcome.code);
       if (outcome.kind === "transient") throw recordFailure(refreshToken, false, outcome.reason);
 
+      // The endpoint has rotated the tokens: from now on only the new ones work, whatever happens to the write (D1).
+      if (outcome.tokens.refreshToken !== undefined) {
+        replaced.push(refreshToken);
+        if (replaced.length > REPLACED_MEMORY) replaced.shift();
+      }
       const text = patchAuthFile(disk.text, outcome.tokens, now());
-      try {
-        await file.writeAtomic(text);
-      } catch (error) {
-        logger.error("refreshed the token but could not write auth.json", { path, error: describeIoError(error) });
-        throw new ProxyError("upstream_unauthorized", {
-          code: "auth_file_write_failed",
-          message: `refreshed the ChatGPT token but could not write auth.json at ${path} (${describeIoError(error)}): check its permissions, then run \`codex login\``,
-        });
-      }
-      let version: string | null = null;
-      try {
-        version = await file.version();
-      } catch {
-        // Unknown version: the next check simply re-reads the file.
-      }
       const auth = resolveCredentials(text, path);
-      apply({ version, text, auth });
+      const next: Snapshot = { version: null, text, auth };
+      apply(next);
       backoff.clear();
+      unsaved = undefined;
+      try {
+        await writeBack(text);
+        next.version = await versionAfterWrite();
+      } catch (error) {
+        const reason = describeIoError(error);
+        unsaved = { refreshToken: auth.ok ? auth.refreshToken : undefined, reason, retryAt: now() + UNSAVED_RETRY_MS };
+        logger.error("refreshed the token but could not write auth.json; serving the new tokens from memory", { path, error: reason });
+      }
       if (!auth.ok) throw unavailable(auth);
       logger.info("refreshed the access token", {
         path,
@@ -460,6 +521,9 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
       if (auth.expiresAt !== undefined) status.expiresAt = new Date(auth.expiresAt).toISOString();
       const failure = backoff.current(auth.refreshToken);
       if (failure !== undefined) status.error = failureError(failure).message;
+      else if (unsaved !== undefined && unsaved.refreshToken === auth.refreshToken) {
+        status.error = `the refreshed tokens could not be written to auth.json at ${path} (${unsaved.reason}) and are kept in memory only: make the file writable; after a restart a \`codex login\` is needed`;
+      }
       return status;
     },
   };

@@ -19,6 +19,10 @@ export const createMemoryAuthFile = (options: { path: string; text: string | und
       text = next;
       version += 1;
     },
+    writeInPlace: async (next) => {
+      text = next;
+      version += 1;
+    },
     lock: () => {
       let release!: () => void;
       const turn = new Promise<void>((resolve) => {

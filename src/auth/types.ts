@@ -39,6 +39,11 @@ export interface AuthFile {
   version(): Promise<string | null>;
   /** Atomic replace: temp file in the same folder, same mode (0600 if new), fsync, rename. */
   writeAtomic(text: string): Promise<void>;
+  /**
+   * Overwrites the existing file in place (what the Codex CLI does): the fallback when the atomic replace fails
+   * (a single-file bind mount's EBUSY on rename, EPERM in a sticky folder, ENOSPC for the temp file).
+   */
+  writeInPlace(text: string): Promise<void>;
   /** Exclusive lock file beside auth.json across read-refresh-write; resolves to its release. */
   lock(): Promise<() => Promise<void>>;
 }

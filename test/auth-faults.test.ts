@@ -1,0 +1,94 @@
+// Credentials under faults, through the real runtime entry and the emulator's token endpoint on loopback (issue 18,
+// red-team D1): an auth.json that cannot be replaced after a refresh.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createEmulator, type Emulator } from "./emulator/index.ts";
+import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
+import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import { RUNTIME } from "./support/runtime.ts";
+
+type Json = Record<string, any>;
+const KEY = "faults-key";
+
+const readTokens = (path: string): Json => (JSON.parse(readFileSync(path, "utf8")) as Json).tokens;
+const issued = (emulator: Emulator, index: number): Json => emulator.tokenCalls[index]?.responseBody as Json;
+/** `chattr +i`/`-i` (immutable: even root can neither replace nor write the file); false where unsupported. */
+const chattr = (flag: "+i" | "-i", path: string): boolean => spawnSync("chattr", [flag, path], { stdio: "ignore" }).status === 0;
+
+describe(`credentials under faults on ${RUNTIME}`, () => {
+  let emulator: Emulator;
+  let served: ServedEmulator;
+  const dirs: string[] = [];
+  const proxies: SpawnedProxy[] = [];
+
+  before(async () => {
+    emulator = createEmulator();
+    served = await serveEmulator(emulator);
+  });
+  after(async () => {
+    for (const proxy of proxies) await proxy.stop("SIGKILL");
+    await served?.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A temp folder with an auth.json under `name` whose token is due for refresh, and a proxy with --allow-refresh on it. */
+  const start = async (name = "auth.json", extra: string[] = []) => {
+    const dir = mkdtempSync(join(tmpdir(), "godex-faults-"));
+    dirs.push(dir);
+    const path = join(dir, name);
+    const auth = JSON.parse(readFileSync("test/fixtures/codex/auth-expired.json", "utf8")) as Json;
+    const minted = emulator.mintTokens({ expiresInSeconds: 30 }); // inside the 60 s margin: refreshed before use
+    Object.assign(auth.tokens, { access_token: minted.accessToken, refresh_token: minted.refreshToken, id_token: minted.idToken });
+    writeFileSync(path, `${JSON.stringify(auth, null, 2)}\n`, { mode: 0o600 });
+    const proxy = await spawnProxy([
+      "--api-key", KEY, "--auth-path", path, "--allow-refresh", "--base-url", served.baseUrl, "--token-url", served.tokenUrl, ...extra,
+    ]);
+    proxies.push(proxy);
+    const post = () =>
+      fetch(`${proxy.url}/v1/responses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ input: "x" }),
+      });
+    return { dir, path, proxy, post, minted };
+  };
+
+  test("D1: a temp file that cannot be created (ENAMETOOLONG) still gets the rotated tokens into auth.json, in place", async () => {
+    const calls = emulator.tokenCalls.length;
+    const s = await start(`${"a".repeat(215)}.json`); // the temp name adds 42 characters: over NAME_MAX
+    const response = await s.post();
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.equal(emulator.tokenCalls.length, calls + 1);
+    assert.equal(readTokens(s.path).refresh_token, issued(emulator, calls).refresh_token);
+    assert.equal(readdirSync(s.dir).length, 1, "no temp file left");
+    assert.match(s.proxy.output(), /wrote it in place/);
+  });
+
+  test("D1: auth.json that can be neither replaced nor written (chattr +i) keeps serving the new tokens and never spends the old refresh token", async (t) => {
+    const s = await start();
+    if (!chattr("+i", s.path)) return t.skip("chattr +i is not available here");
+    try {
+      const calls = emulator.tokenCalls.length;
+      const first = await s.post();
+      assert.equal(first.status, 200, await first.clone().text());
+      assert.equal(readTokens(s.path).refresh_token, s.minted.refreshToken, "unchanged on disk");
+      const health = await (await fetch(`${s.proxy.url}/health`)).json();
+      assert.match(health.credentials.error, /kept in memory only/);
+      // The backend revokes the new access token: the proxy must refresh with the new refresh token, from memory.
+      emulator.invalidateAccessToken(issued(emulator, calls).access_token);
+      assert.ok(chattr("-i", s.path));
+      const second = await s.post();
+      assert.equal(second.status, 200, (await second.clone().text()) + s.proxy.output());
+      assert.equal(emulator.tokenCalls.length, calls + 2);
+      assert.equal((emulator.tokenCalls[calls + 1]?.body as Json).refresh_token, issued(emulator, calls).refresh_token);
+      assert.deepEqual(emulator.tokenCalls.slice(calls).map((call) => call.status), [200, 200]);
+      assert.equal(readTokens(s.path).refresh_token, issued(emulator, calls + 1).refresh_token, "written once the file is writable");
+    } finally {
+      chattr("-i", s.path);
+    }
+  });
+});
