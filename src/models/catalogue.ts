@@ -12,6 +12,9 @@ export const MODEL_EFFORTS: Readonly<Record<string, readonly string[]>> = {
   "gpt-5.2-codex": ["low", "medium", "high", "xhigh"],
 };
 
+/** The catalogue's efforts for `model`, or undefined: an own key only, so `constructor` or `__proto__` is no model. */
+export const effortsOf = (model: string): readonly string[] | undefined => (Object.hasOwn(MODEL_EFFORTS, model) ? MODEL_EFFORTS[model] : undefined);
+
 /** `created` for every listed model: 2026-01-01T00:00:00Z (the backend publishes no dates). */
 export const MODELS_CREATED = 1767225600;
 

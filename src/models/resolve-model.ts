@@ -1,7 +1,7 @@
 // Reasoning-effort model variants (issue #9 item 2, spec §7.2): `gpt-5.4-high` → gpt-5.4 with effort "high".
 // An explicit effort in the body wins over the suffix; an effort the model lacks is a 400, never a clamp.
 import { badRequest } from "../errors.ts";
-import { MODEL_EFFORTS } from "./catalogue.ts";
+import { effortsOf } from "./catalogue.ts";
 
 const ALL_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"];
 
@@ -15,7 +15,7 @@ const quoteList = (values: readonly string[]): string => {
 /** Splits a known model's effort suffix (`-`, `_` or `:` separator); other ids pass unchanged. */
 export const splitEffortSuffix = (id: string): { model: string; effort?: string } => {
   const match = /^(.*)[-_:]([a-z]+)$/.exec(id);
-  if (match && ALL_EFFORTS.includes(match[2] as string) && MODEL_EFFORTS[match[1] as string]) {
+  if (match && ALL_EFFORTS.includes(match[2] as string) && effortsOf(match[1] as string)) {
     return { model: match[1] as string, effort: match[2] as string };
   }
   return { model: id };
@@ -23,7 +23,7 @@ export const splitEffortSuffix = (id: string): { model: string; effort?: string 
 
 /** Every `<model>-<effort>` id the catalogue supports, for /v1/models. */
 export const listEffortVariants = (models: readonly string[]): string[] =>
-  models.flatMap((model) => (MODEL_EFFORTS[model] ?? []).map((effort) => `${model}-${effort}`));
+  models.flatMap((model) => (effortsOf(model) ?? []).map((effort) => `${model}-${effort}`));
 
 /**
  * The model to send and the effort to set: the body's effort wins over the suffix; for a catalogue model an
@@ -36,7 +36,7 @@ export const resolveModelEffort = (
 ): { model: string; effort?: string } => {
   const { model, effort: suffixEffort } = splitEffortSuffix(requested);
   const effort = bodyEffort ?? suffixEffort;
-  const supported = MODEL_EFFORTS[model];
+  const supported = effortsOf(model);
   if (effort !== undefined && supported && !supported.includes(effort)) {
     throw badRequest(
       `Unsupported reasoning effort '${effort}' for the '${model}' model. Supported values are: ${quoteList(supported)}.`,
