@@ -1,5 +1,5 @@
 // One error type for the whole proxy and the single place that turns it into an OpenAI-shaped body.
-// Status table follows spec/codex-backend.md §8.7 and STYLE.md "Errors".
+// Status table follows docs/backend.md §8.7 and STYLE.md "Errors".
 
 /** What went wrong, independent of how it is shown to the client. */
 export type ErrorKind =

@@ -1,4 +1,4 @@
-// The Codex backend emulator against its spec (codex-backend.md §12): rules R1–R22 one at a time, the fixture
+// The Codex backend emulator against its spec (docs/backend.md §12): rules R1–R22 one at a time, the fixture
 // requests, every scenario's event grammar, usage B7, the token endpoint §12.3, and aborts over a real socket.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Chat translation (spec codex-backend.md §6.7, §8.1–§8.5; clients.md §2, §5.B, §5.C): request mapping,
+// Chat translation (docs/backend.md §6.7, §8.1–§8.5; clients.md §2, §5.B, §5.C): request mapping,
 // the chunk reducer against the golden transcripts (whole and split at every byte), and the non-stream fold.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

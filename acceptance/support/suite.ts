@@ -20,7 +20,7 @@ export const createStacks = () => {
   };
 };
 
-/** The user prompt that makes the emulator answer with exactly one get_weather call (codex-backend.md §12.2). */
+/** The user prompt that makes the emulator answer with exactly one get_weather call (docs/backend.md §12.2). */
 export const WEATHER_PROMPT = 'What is the weather in Paris? CALL_TOOL get_weather {"city":"Paris"}';
 /** What the test's tool returns, and so the text the emulator echoes on the follow-up. */
 export const WEATHER_OUTPUT = JSON.stringify({ city: "Paris", temp_c: 21 });

@@ -1,4 +1,4 @@
-// Inbound `/v1/chat/completions` body (spec codex-backend.md §8.1, clients.md §2–§3): lenient, loose objects.
+// Inbound `/v1/chat/completions` body (docs/backend.md §8.1, clients.md §2–§3): lenient, loose objects.
 // Only the fields the translator reads are typed; unknown keys survive so the translator can warn about them.
 import { z } from "zod";
 

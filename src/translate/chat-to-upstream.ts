@@ -1,4 +1,4 @@
-// `/v1/chat/completions` request → Codex upstream draft (spec codex-backend.md §4.6–§4.8, §8.1; clients.md §2).
+// `/v1/chat/completions` request → Codex upstream draft (docs/backend.md §4.6–§4.8, §8.1; clients.md §2).
 // Pure: instructions caching, defaults and session keys belong to the caller (§9).
 import { badRequest } from "../errors.ts";
 import type { ChatContentPart, ChatMessage, ChatRequest } from "../schemas/chat-request.ts";
@@ -108,7 +108,7 @@ const toInputItems = (
       return;
     }
     case "assistant": {
-      // `content: null` / "" next to tool_calls gives no text item (clients.md §2); parts must be output_text or refusal (§4.6).
+      // `content: null` / "" next to tool_calls gives no text item (clients.md §2); parts must be output_text or refusal (backend.md §4.6).
       const content = toAssistantContent(message.content, where, warnings);
       if (content.length > 0) input.push({ type: "message", role: "assistant", content });
       (message.tool_calls ?? []).forEach((call, callIndex) => {

@@ -1,4 +1,4 @@
-// Upstream failure inside a 200 stream → one ProxyError (spec codex-backend.md §6.7; body shape §8.7).
+// Upstream failure inside a 200 stream → one ProxyError (docs/backend.md §6.7; body shape §8.7).
 // API-agnostic: the chat error chunk, the chat non-stream fold and the /v1/responses fold all read it.
 import { ProxyError } from "../errors.ts";
 import { isObject } from "./collect-output.ts";

@@ -1,4 +1,4 @@
-// Codex `usage` → chat `usage` (spec codex-backend.md §5.7, §8.5). Pure; missing or null counts become 0.
+// Codex `usage` → chat `usage` (docs/backend.md §5.7, §8.5). Pure; missing or null counts become 0.
 import { isObject } from "./collect-output.ts";
 
 /** The chat completion `usage` object, with both details objects always present. */

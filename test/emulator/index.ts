@@ -1,4 +1,4 @@
-// The Codex backend emulator (spec codex-backend.md §12): routes, R1–R3, recording, the scenario queue, and the
+// The Codex backend emulator (docs/backend.md §12): routes, R1–R3, recording, the scenario queue, and the
 // wiring of rules, scenarios and streams. Never imports src/, so a proxy bug cannot hide on both sides.
 import { encryptedBlob, createResponseIds } from "./ids.ts";
 import { httpErrorAnswer, streamHeaders, usageLimitAnswer, type HttpAnswer } from "./http-scenarios.ts";

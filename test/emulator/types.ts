@@ -1,4 +1,4 @@
-// Public types of the Codex backend emulator (spec codex-backend.md §12).
+// Public types of the Codex backend emulator (docs/backend.md §12).
 // Other test files code against these names; keep them stable and add, never rename.
 
 /** Scenario names of §12.2 (B1–B18). */
