@@ -1,5 +1,5 @@
 // Cloudflare workerd entry (issue #11): a module worker that builds the proxy from its bindings instead of flags and
-// files, once per isolate. Bundled to dist/worker.js; see README "Deploy to the edge".
+// files, once per isolate. Bundled to dist/worker.js; see docs/edge.md.
 // Imported directly rather than through the barrel, so the bundle holds only what the edge runs and stays web-only.
 import { createEdgeProxy } from "../src/edge-proxy.ts";
 import type { Proxy } from "../src/proxy.ts";

@@ -1,2 +1,2 @@
-// The proxy's version, kept in step with package.json by test/readme.test.ts.
+// The proxy's version; test/config.test.ts checks that it equals package.json's.
 export const VERSION = "0.1.0";

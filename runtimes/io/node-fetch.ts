@@ -1,6 +1,6 @@
 // The Node entry's fetch for what src/ sends upstream: node:http(s) with keep-alive agents, the answer handed
-// over as a web Response. undici's fetch cost the proxy about 0.5 ms and a third of its CPU per request (README
-// "Benchmarks"). A Request object goes out as its parts; a body this does not handle (a stream, FormData) goes
+// over as a web Response. undici's fetch cost the proxy about 0.5 ms and a third of its CPU per request (docs/design.md,
+// bench/README.md). A Request object goes out as its parts; a body this does not handle (a stream, FormData) goes
 // to `fallback`. No timeouts here: src/ owns the header deadline, and a running stream is never cut (spec §5.9).
 import http from "node:http";
 import https from "node:https";

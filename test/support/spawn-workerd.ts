@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Compatibility date of the generated config; keep it equal to the README's wrangler.toml example. */
+/** Compatibility date of the generated config; keep it equal to the wrangler.toml example in docs/edge.md. */
 export const COMPATIBILITY_DATE = "2026-11-01";
 
 export interface WorkerdOptions {
