@@ -1,6 +1,7 @@
 // The single list of flags: drives parsing, --help, error messages and the README table (STYLE.md "Config").
+import { DEFAULT_CLAUDE_MODELS } from "../models/claude-models.ts";
 
-export type FlagKind = "string" | "boolean" | "duration" | "integer" | "enum" | "listen" | "url" | "bytes" | "redis-url";
+export type FlagKind = "string" | "boolean" | "duration" | "integer" | "enum" | "listen" | "url" | "bytes" | "redis-url" | "model-map";
 
 export interface FlagSpec {
   /** Long name without dashes; also the config key in camelCase. */
@@ -28,6 +29,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "log-level", kind: "enum", default: "info", values: ["debug", "info", "warn", "error"], help: "lowest level written to stderr" },
   { name: "log-requests", kind: "boolean", default: "false", help: "one line per request: method, path, status, timings, model, session hash, usage" },
   { name: "log-format", kind: "enum", default: "text", values: ["text", "json"], help: "log lines as logfmt text or JSON objects" },
+  { name: "claude-models", kind: "model-map", default: DEFAULT_CLAUDE_MODELS, help: "Claude model ids → Codex models for /v1/messages, as family=model[:effort] (an empty model means --model); docs/anthropic.md" },
   { name: "reasoning-summaries", kind: "boolean", default: "false", help: "expose reasoning summaries as `reasoning_content` deltas on /v1/chat/completions" },
   { name: "header-timeout", kind: "duration", default: "120s", help: "how long to wait for the backend's response headers (never limits a running stream)" },
   { name: "body-limit", kind: "bytes", default: "32mb", help: "largest request body accepted (413 above it); room for base64 images" },

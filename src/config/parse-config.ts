@@ -1,6 +1,7 @@
 // argv + environment → Config: a flag beats GODEX_PROXY_<NAME>, which beats the default (issue #3 item 4).
 import { configSchema, type Config } from "./schema.ts";
 import { parseDuration } from "./duration.ts";
+import { parseClaudeModels } from "../models/claude-models.ts";
 import { FLAGS, STORE_KEY_ENV, STORE_KEY_MIN_LENGTH, toConfigKey, toEnvName, type FlagSpec } from "./flags.ts";
 
 export type ParseResult =
@@ -33,6 +34,7 @@ const expected = (flag: FlagSpec): string => {
     case "bytes": return "a size like 512kb, 32mb or 1gb";
     case "string": return "a non-empty value";
     case "redis-url": return "a Redis URL like redis://127.0.0.1:6379/0 (or rediss:// for TLS)";
+    case "model-map": return "a comma list of family=model[:effort], e.g. opus=gpt-5.5:high,sonnet=,haiku=gpt-5.4-mini";
   }
 };
 
@@ -69,6 +71,10 @@ const convert = (flag: FlagSpec, raw: string): unknown => {
       return match ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? "b").toLowerCase()] ?? 1) : undefined;
     }
     case "string": return raw === "" ? undefined : raw;
+    case "model-map": {
+      const entries = parseClaudeModels(raw);
+      return typeof entries === "string" ? undefined : entries;
+    }
     case "redis-url": {
       try {
         const url = new URL(raw.trim());

@@ -16,6 +16,8 @@ export const configSchema = z.strictObject({
   logRequests: z.boolean(),
   logFormat: z.enum(["text", "json"]),
   reasoningSummaries: z.boolean(),
+  /** --claude-models: Claude id family → Codex model (and effort) for /v1/messages (issue 17 item 5). */
+  claudeModels: z.array(z.strictObject({ family: z.string().min(1), model: z.string(), effort: z.string().optional() })),
   headerTimeout: z.number().int().positive(),
   bodyLimit: z.number().int().positive(),
   maxStreams: z.number().int().min(0),

@@ -1,4 +1,5 @@
-// The client's key check (issue #3 item 5): `Authorization: Bearer <key>` compared in constant time.
+// The client's key check (issue #3 item 5): `Authorization: Bearer <key>`, or Anthropic's `x-api-key: <key>`
+// (issue 17 item 1), compared in constant time.
 import { ProxyError } from "../errors.ts";
 
 const encoder = new TextEncoder();
@@ -18,8 +19,16 @@ export const checkClientKey = (request: Request, options: { apiKey?: string; all
   if (options.allowAnyKey) return;
   const header = request.headers.get("authorization");
   if (header === null || header.trim() === "") {
+    // Anthropic clients (the SDK with apiKey, Claude Code with ANTHROPIC_API_KEY) send the key this way.
+    const apiKey = request.headers.get("x-api-key")?.trim();
+    if (apiKey) {
+      if (!options.apiKey || !timingSafeEqual(apiKey, options.apiKey)) {
+        throw new ProxyError("unauthorized", { message: "Incorrect API key provided for this proxy (--api-key).", code: "invalid_api_key" });
+      }
+      return;
+    }
     throw new ProxyError("unauthorized", {
-      message: "Missing API key: send `Authorization: Bearer <key>` with the key the proxy was started with (--api-key).",
+      message: "Missing API key: send `Authorization: Bearer <key>` (or `x-api-key: <key>`) with the key the proxy was started with (--api-key).",
       code: "missing_api_key",
     });
   }
