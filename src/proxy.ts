@@ -9,6 +9,10 @@ import { createChatCompletionsRoute } from "./routes/chat-completions.ts";
 import { createHealthRoute } from "./routes/health.ts";
 import { createModelsRoute } from "./routes/models.ts";
 import { createResponsesRoute } from "./routes/responses.ts";
+import { createMessagesRoute } from "./routes/messages.ts";
+import { createCountTokensRoute } from "./routes/count-tokens.ts";
+import { createRootRoute } from "./routes/root.ts";
+import { toAnthropicErrorResponse } from "./translate/messages-errors.ts";
 import { createSessionCache } from "./session/session-cache.ts";
 import { createMemoryStore } from "./session/store.ts";
 import { createUpstreamClient } from "./upstream/client.ts";
@@ -81,9 +85,14 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     }
   };
 
+  /** Paths answered without a key: /health, and / (Claude Code probes it, issue 17 item 1). */
+  const OPEN_PATHS = new Set(["/health", "/"]);
   const requireKey = (request: Request) => {
-    if (new URL(request.url).pathname !== "/health") checkClientKey(request, deps.config);
+    if (!OPEN_PATHS.has(new URL(request.url).pathname)) checkClientKey(request, deps.config);
   };
+  /** Anthropic clients get Anthropic-shaped errors: every /v1/messages path, and anything sent with anthropic-version. */
+  const isAnthropicRequest = (request: Request) =>
+    request.headers.has("anthropic-version") || new URL(request.url).pathname.startsWith("/v1/messages");
 
   /** Paths served and the method each answers, for 404 versus 405 (filled from the route list below). */
   const ROUTES: Record<string, string> = {};
@@ -102,10 +111,10 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
 
   const router = Router<Request, [ClientInfo, RequestRecord]>({
     before: [requireKey],
-    catch: (error: unknown, _request: Request, _client: ClientInfo, record: RequestRecord) => {
+    catch: (error: unknown, request: Request, _client: ClientInfo, record: RequestRecord) => {
       if (!isProxyError(error) || error.kind === "internal") deps.logger.error("request failed", { error: String(error), stack: error instanceof Error ? error.stack : undefined });
       if (isProxyError(error)) record.outcome = error.kind;
-      return toErrorResponse(error);
+      return isAnthropicRequest(request) ? toAnthropicErrorResponse(error) : toErrorResponse(error);
     },
     finally: [
       (response: Response, _request: Request, _client: ClientInfo, record: RequestRecord) => {
@@ -121,12 +130,17 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     ["GET", "/v1/models", createModelsRoute(deps)],
     ["POST", "/v1/responses", createResponsesRoute(services)],
     ["POST", "/v1/chat/completions", createChatCompletionsRoute(services)],
+    ["POST", "/v1/messages", createMessagesRoute(services)],
+    ["POST", "/v1/messages/count_tokens", createCountTokensRoute(deps)],
+    ["GET", "/", createRootRoute()],
+    ["HEAD", "/", createRootRoute()],
     ["GET", "/v1/usage", createUsageRoute(quota)],
   ];
   if (deps.config.metrics) routes.push(["GET", "/metrics", createMetricsRoute(metrics.registry)]);
   for (const [method, path, handler] of routes) {
-    ROUTES[path] = method;
+    ROUTES[path] = ROUTES[path] ? `${ROUTES[path]}, ${method}` : method;
     if (method === "GET") router.get(path, handler);
+    else if (method === "HEAD") router.head(path, handler);
     else router.post(path, handler);
   }
   router.all("*", unmatched);

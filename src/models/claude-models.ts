@@ -87,8 +87,8 @@ export const weakestEffort = (model: string): string | undefined => {
 };
 
 /** Display names for the Claude ids GET /v1/models lists in Anthropic's shape: one per table family. */
-export const listClaudeModels = (table: readonly ClaudeModelEntry[]): { id: string; display_name: string }[] =>
+export const listClaudeModels = (table: readonly ClaudeModelEntry[], defaultModel: string): { id: string; display_name: string }[] =>
   table.map((entry) => ({
     id: `claude-${entry.family}`,
-    display_name: `Claude ${entry.family.charAt(0).toUpperCase()}${entry.family.slice(1)} (godex → ${entry.model === "" ? "--model" : entry.model})`,
+    display_name: `Claude ${entry.family.charAt(0).toUpperCase()}${entry.family.slice(1)} (${entry.model === "" ? defaultModel : entry.model})`,
   }));

@@ -1,0 +1,77 @@
+// Holds the client's status line back until the upstream shows its first output (docs/anthropic.md "Errors"):
+// Anthropic answers a failure before any output with an HTTP error (400 "prompt is too long", 429, 529), and its
+// clients act on that status, which an `event: error` inside a 200 stream does not carry (spec §6.7, §5.3).
+import type { JsonObject } from "../translate/collect-output.ts";
+import { createUpstreamDecoder } from "./decode-upstream.ts";
+
+export type PeekResult =
+  /** The upstream failed (or ended without a terminal event: `event` null) before any output. */
+  | { kind: "failed"; event: JsonObject | null }
+  /** Output began, the wait ran out, or the stream completed: `body` replays every byte read so far, then the rest. */
+  | { kind: "stream"; body: ReadableStream<Uint8Array> };
+
+const FAILURES = new Set(["response.failed", "error"]);
+/** Events that do not yet show how the response goes (spec §5.3 preamble and §13.3 additions). */
+const PREAMBLE = new Set(["response.created", "response.in_progress", "codex.rate_limits", "response.metadata", "codex.response.metadata", "keepalive"]);
+
+type Read = ReadableStreamReadResult<Uint8Array> | "failed";
+
+/**
+ * Reads `upstream` until an event beyond the preamble, or for at most `waitMs` (a long silent reasoning phase
+ * must not hold the headers back past the client's patience). A transport error counts like EOF.
+ */
+export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs: number): Promise<PeekResult> => {
+  const reader = upstream.getReader();
+  const buffered: Uint8Array[] = [];
+  let verdict: "output" | JsonObject | undefined;
+  const decoder = createUpstreamDecoder((event) => {
+    if (verdict !== undefined) return;
+    const type = String(event.type);
+    if (FAILURES.has(type)) verdict = event;
+    else if (!PREAMBLE.has(type)) verdict = "output";
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), waitMs);
+  });
+  let pending: Promise<Read> | undefined;
+  let ended = false;
+  try {
+    while (verdict === undefined) {
+      pending ??= reader.read().catch(() => "failed" as const);
+      const result = await Promise.race([pending, timeout]);
+      if (result === "timeout") break;
+      pending = undefined;
+      if (result === "failed" || result.done) {
+        ended = true;
+        decoder.end();
+        break;
+      }
+      buffered.push(result.value);
+      decoder.feed(result.value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (typeof verdict === "object" || (ended && verdict === undefined)) {
+    await reader.cancel().catch(() => undefined);
+    return { kind: "failed", event: typeof verdict === "object" ? verdict : null };
+  }
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = buffered.shift();
+        if (next !== undefined) return controller.enqueue(next);
+        if (ended) return controller.close();
+        const result = await (pending ?? reader.read());
+        pending = undefined;
+        if (result === "failed") return controller.error(new TypeError("upstream stream failed"));
+        if (result.done) return controller.close();
+        controller.enqueue(result.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  return { kind: "stream", body };
+};

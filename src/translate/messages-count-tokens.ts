@@ -1,0 +1,45 @@
+// count_tokens (issue 17 item 1; docs/anthropic.md "count_tokens"): an o200k estimate of what the backend would read
+// for a translated request: instructions, every input item's text, and the tool definitions. Pure, given `count`.
+import { isObject, type JsonObject } from "./collect-output.ts";
+import type { UpstreamDraft } from "./types.ts";
+
+/** Per image or file part: Anthropic's ceiling for one image at its default resolution (≈ 1568 tokens). */
+export const ATTACHMENT_TOKENS = 1568;
+/** Per input item: the role and separator tokens chat formats add around each message (o200k chat framing). */
+export const ITEM_OVERHEAD_TOKENS = 4;
+
+const textOfParts = (parts: unknown, count: (text: string) => number): number => {
+  if (typeof parts === "string") return count(parts);
+  if (!Array.isArray(parts)) return 0;
+  let tokens = 0;
+  for (const part of parts) {
+    if (!isObject(part)) continue;
+    if (part.type === "input_image" || part.type === "input_file") tokens += ATTACHMENT_TOKENS;
+    else if (typeof part.text === "string") tokens += count(part.text);
+  }
+  return tokens;
+};
+
+const itemTokens = (item: JsonObject, count: (text: string) => number): number => {
+  switch (item.type) {
+    case "message":
+      return textOfParts(item.content, count);
+    case "function_call":
+      return count(String(item.name ?? "")) + count(String(item.arguments ?? ""));
+    case "function_call_output":
+      return textOfParts(item.output, count);
+    case "reasoning":
+      // Only the summary is visible; the encrypted reasoning's size is the backend's secret.
+      return textOfParts(item.summary, count);
+    default:
+      return count(JSON.stringify(item));
+  }
+};
+
+/** Estimated input tokens of `instructions` + `draft` (the translated request, before session memory). */
+export const estimateInputTokens = (instructions: string, draft: UpstreamDraft, count: (text: string) => number): number => {
+  let tokens = instructions === "" ? 0 : count(instructions) + ITEM_OVERHEAD_TOKENS;
+  for (const item of draft.input) tokens += itemTokens(item, count) + ITEM_OVERHEAD_TOKENS;
+  if (draft.tools && draft.tools.length > 0) tokens += count(JSON.stringify(draft.tools));
+  return tokens;
+};
