@@ -261,10 +261,22 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
     await expectEntry(bodyWith({ store: undefined }), "store-not-false");
   });
 
-  test("R7: instructions per mode (§4.5)", async () => {
+  test("R7 (late 2026, default, §13.1): instructions may be absent next to a developer message; present ones must be non-blank", async () => {
     await expectEntry(bodyWith({ instructions: undefined }), "instructions-missing");
-    await expectEntry(bodyWith({ instructions: "   " }), "instructions-missing");
-    await expectEntry(bodyWith({ instructions: null }), "instructions-missing");
+    const developer = { type: "message", role: "developer", content: [{ type: "input_text", text: "You are Codex." }] };
+    assert.equal((await send(bodyWith({ instructions: undefined, input: [developer, user("hi")] }))).status, 200);
+    await expectEntry(bodyWith({ instructions: "   ", input: [developer, user("hi")] }), "instructions-missing");
+    await expectEntry(bodyWith({ instructions: null, input: [developer, user("hi")] }), "instructions-missing");
+    await expectEntry(bodyWith({ instructions: undefined, input: [assistant("a"), user("hi")] }), "instructions-missing");
+  });
+
+  test("R7 (April 2026 and earlier): instructions per mode (§4.5)", async () => {
+    const april = createEmulator({ now: fixedClock, instructionsMode: "required-nonempty" });
+    const developer = { type: "message", role: "developer", content: [{ type: "input_text", text: "You are Codex." }] };
+    for (const patch of [{ instructions: undefined }, { instructions: "   " }, { instructions: null }, { instructions: undefined, input: [developer, user("hi")] }]) {
+      const entry = httpError("instructions-missing");
+      await expectRejection(await post(april, bodyWith(patch)), entry.status, entry.body);
+    }
     const present = createEmulator({ now: fixedClock, instructionsMode: "required-present" });
     assert.equal((await post(present, bodyWith({ instructions: "" }))).status, 200);
     await expectRejection(await post(present, bodyWith({ instructions: undefined })), 400, { detail: "Instructions are required" });
@@ -282,6 +294,8 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
     await expectRejection(await send(bodyWith({ previous_response_id: "resp_1" })), 400, { detail: "Unsupported parameter: previous_response_id" });
     const allKeys = bodyWith({ service_tier: "priority", client_metadata: { a: "b" }, include: [], reasoning: null, text: {} });
     assert.equal((await send(allKeys)).status, 200);
+    // late 2026 (§13 preamble [REPORTED]): the CLI sends stream_options on its ChatGPT path
+    assert.equal((await send(bodyWith({ stream_options: { include_obfuscation: false } }))).status, 200);
   });
 
   test("R9: the model must be in the allow-list ('' when missing or not a string)", async () => {
@@ -294,7 +308,7 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
     assert.equal((await post(custom, bodyWith({}))).status, 400, "gpt-5.4 is not in a custom list");
   });
 
-  test("R10: reasoning.effort must be allowed for the model, listed in the none…ultra order", async () => {
+  test("R10: reasoning.effort must be allowed for the model, listed in the none…ultra order; ultra never on the wire (§13.1)", async () => {
     await expectEntry(bodyWith({ reasoning: { effort: "minimal" } }), "effort-unsupported");
     await expectRejection(
       await send(bodyWith({ model: "gpt-5.4-mini", reasoning: { effort: "none" } })),
@@ -307,7 +321,9 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
     );
     for (const [model, effort] of [
       ["gpt-5.4", "none"],
-      ["gpt-5.6-sol", "ultra"],
+      ["gpt-5.6-sol", "max"],
+      ["gpt-6.1-sol", "max"],
+      ["gpt-6-astra", "low"],
       ["gpt-5.6-luna", "max"],
       ["gpt-5.2-codex", "xhigh"],
     ]) {
@@ -318,6 +334,17 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
       400,
       envelope(
         "Unsupported value: 'ultra' is not supported with the 'gpt-5.6-luna' model. Supported values are: 'low', 'medium', 'high', 'xhigh', and 'max'.",
+        "reasoning.effort",
+        "unsupported_value",
+      ),
+    );
+    // §13.1 [REPORTED]: ultra is a catalogue level that the CLI sends as max; gpt-6-astra rejects none
+    assert.equal((await send(bodyWith({ model: "gpt-5.6-sol", reasoning: { effort: "ultra" } }))).status, 400);
+    await expectRejection(
+      await send(bodyWith({ model: "gpt-6-astra", reasoning: { effort: "none" } })),
+      400,
+      envelope(
+        "Unsupported value: 'none' is not supported with the 'gpt-6-astra' model. Supported values are: 'low', 'medium', 'high', 'xhigh', and 'max'.",
         "reasoning.effort",
         "unsupported_value",
       ),
@@ -355,7 +382,7 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
   test("R14: known item types and message roles", async () => {
     await expectEntry(bodyWith({ input: [user("a"), assistant("b"), user("c"), { role: "tool", content: "x" }] }), "role-tool");
     const types =
-      "'message', 'function_call', 'function_call_output', 'reasoning', 'custom_tool_call', 'custom_tool_call_output', 'local_shell_call', 'web_search_call', 'image_generation_call', 'tool_search_call', 'tool_search_output', 'compaction', and 'item_reference'";
+      "'message', 'function_call', 'function_call_output', 'reasoning', 'custom_tool_call', 'custom_tool_call_output', 'local_shell_call', 'web_search_call', 'image_generation_call', 'tool_search_call', 'tool_search_output', 'compaction', 'item_reference', 'additional_tools', and 'compaction_trigger'";
     await expectRejection(
       await send(bodyWith({ input: [user("a"), { type: "input_text", text: "x" }] })),
       400,
@@ -386,11 +413,55 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
     assert.equal((await send(bodyWith({ input: [user("a"), search("search"), assistant("ok")] }))).status, 200);
   });
 
-  test("R16: no id on any item, no item_reference", async () => {
+  test("R16 (late 2026, default, §13.1): prefixed ids are accepted with store:false; a wrong prefix, a malformed id, ids on other types and item_reference are not", async () => {
+    const ok = [
+      { ...user("a"), id: "msg_c8d3e28f-2a41-5822-bcb6-2752675c41f8" },
+      { type: "additional_tools", id: "at_01a23ab9-8a93", role: "developer", tools: [] },
+      { type: "reasoning", id: "rs_1", summary: [] },
+      { ...call("call_1"), id: "fc_mx77pnmx0002", status: "completed" },
+      { ...output("call_1", "x"), id: "fco_01a23aba-b766" },
+      { type: "custom_tool_call", id: "ctc_1", call_id: "call_2", name: "apply_patch", input: "p" },
+      { type: "custom_tool_call_output", id: "ctco_01a23b12-07b3", call_id: "call_2", output: "done" },
+      user("b"),
+    ];
+    assert.equal((await send(bodyWith({ input: ok }))).status, 200);
     await expectEntry(bodyWith({ input: [user("a"), { ...user("b"), id: "abc123" }] }), "input-id-prefix");
-    await expectEntry(bodyWith({ input: [{ ...user("b"), id: "msg_abc123" }] }), "input-id-not-persisted");
     await expectRejection(
-      await send(bodyWith({ input: [user("a"), { type: "reasoning", summary: [], id: "msg_1" }] })),
+      await send(bodyWith({ input: [user("a"), { ...output("call_1", "x"), id: "fc_1" }] })),
+      400,
+      envelope("Invalid 'input[1].id': 'fc_1'. Expected an ID that begins with 'fco'.", "input[1].id", "invalid_value"),
+    );
+    await expectRejection(
+      await send(bodyWith({ input: [{ ...user("a"), id: `msg_${"x".repeat(61)}` }] })),
+      400,
+      envelope(`Invalid 'input[0].id': 'msg_${"x".repeat(61)}'. Expected an ID that begins with 'msg'.`, "input[0].id", "invalid_value"),
+    );
+    await expectRejection(
+      await send(bodyWith({ input: [{ ...user("a"), id: "msg_a.b" }] })),
+      400,
+      envelope("Invalid 'input[0].id': 'msg_a.b'. Expected an ID that begins with 'msg'.", "input[0].id", "invalid_value"),
+    );
+    const notFound = (id: string) =>
+      envelope(
+        `Item with id '${id}' not found. Items are not persisted when \`store\` is set to false. Try again with \`store\` set to true, or remove this item from your input.`,
+        "input",
+        null,
+      );
+    await expectRejection(await send(bodyWith({ input: [user("a"), { type: "item_reference", id: "fc_1" }] })), 400, notFound("fc_1"));
+    const search = { type: "web_search_call", id: "ws_1", status: "completed", action: { type: "search", query: "q" } };
+    await expectRejection(await send(bodyWith({ input: [user("a"), search] })), 400, notFound("ws_1"));
+  });
+
+  test("R16 (April 2026, itemIds: reject): no id on any item, no item_reference", async () => {
+    const april = createEmulator({ now: fixedClock, itemIds: "reject" });
+    const expectAprilEntry = async (body: unknown, name: string) => {
+      const entry = httpError(name);
+      await expectRejection(await post(april, body), entry.status, entry.body);
+    };
+    await expectAprilEntry(bodyWith({ input: [user("a"), { ...user("b"), id: "abc123" }] }), "input-id-prefix");
+    await expectAprilEntry(bodyWith({ input: [{ ...user("b"), id: "msg_abc123" }] }), "input-id-not-persisted");
+    await expectRejection(
+      await post(april, bodyWith({ input: [user("a"), { type: "reasoning", summary: [], id: "msg_1" }] })),
       400,
       envelope("Invalid 'input[1].id': 'msg_1'. Expected an ID that begins with 'rs'.", "input[1].id", "invalid_value"),
     );
@@ -400,9 +471,9 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
         "input",
         null,
       );
-    await expectRejection(await send(bodyWith({ input: [user("a"), { type: "item_reference", id: "fc_1" }] })), 400, notFound("fc_1"));
+    await expectRejection(await post(april, bodyWith({ input: [user("a"), { type: "item_reference", id: "fc_1" }] })), 400, notFound("fc_1"));
     await expectRejection(
-      await send(bodyWith({ input: [user("a"), call("call_1"), { ...output("call_1", "x"), id: "fco_1" }] })),
+      await post(april, bodyWith({ input: [user("a"), call("call_1"), { ...output("call_1", "x"), id: "fco_1" }] })),
       400,
       notFound("fco_1"),
     );
@@ -1099,14 +1170,35 @@ describe("token endpoint (§12.3)", () => {
   });
 });
 
-describe("models endpoint (§7.3, optional)", () => {
-  test("GET {base}/models lists the allow-list behind R2–R3", async () => {
+describe("models endpoint (§7.3, §13.5)", () => {
+  test("GET {base}/models?client_version=… lists the catalogue behind R2–R3, ultra as a level, with x-models-etag; setCatalogue changes the etag", async () => {
     const emu = createEmulator({ now: fixedClock });
-    const response = await emu.fetch(`${BASE}/models?client_version=0.146.0`, { headers: authHeaders() });
+    const response = await emu.fetch(`${BASE}/models?client_version=0.169.0`, { headers: authHeaders() });
     assert.equal(response.status, 200);
-    const slugs = (await response.json()).models.map((m: { slug: string }) => m.slug);
-    assert.deepEqual(slugs, ["gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.3-codex", "gpt-5.2-codex"]);
+    const etag = response.headers.get("x-models-etag");
+    assert.ok(etag, "x-models-etag");
+    assert.equal(response.headers.get("etag"), etag);
+    const models = (await response.json()).models as Array<{ slug: string; default_reasoning_level: string; supported_reasoning_levels: Array<{ effort: string }> }>;
+    assert.deepEqual(
+      models.map((m) => m.slug),
+      ["gpt-6.1-sol", "gpt-6-astra", "gpt-6-sol", "gpt-6-luna", "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex-spark", "gpt-5.3-codex", "gpt-5.2-codex"],
+    );
+    const levels = (slug: string) => models.find((m) => m.slug === slug)?.supported_reasoning_levels.map((l) => l.effort);
+    assert.deepEqual(levels("gpt-5.6-sol"), ["low", "medium", "high", "xhigh", "max", "ultra"]);
+    assert.deepEqual(levels("gpt-6-luna"), ["low", "medium", "high", "xhigh", "max"]);
+    assert.deepEqual(levels("gpt-5.5"), ["none", "low", "medium", "high", "xhigh"]);
+    assert.equal(models.find((m) => m.slug === "gpt-6.1-sol")?.default_reasoning_level, "low");
+    assert.deepEqual(emu.modelCalls.map((c) => c.query), [{ client_version: "0.169.0" }]);
     assert.equal((await emu.fetch(`${BASE}/models`)).status, 401);
+
+    const stream = await post(emu, requestFixture("text"));
+    assert.equal(stream.headers.get("x-models-etag"), etag, "streams carry the catalogue's etag");
+    await stream.text();
+    emu.setCatalogue([{ ...models[0]!, slug: "gpt-7", display_name: "gpt-7" } as never]);
+    assert.notEqual(emu.modelsEtag(), etag);
+    const next = await emu.fetch(`${BASE}/models?client_version=0.169.0`, { headers: authHeaders() });
+    assert.equal(next.headers.get("x-models-etag"), emu.modelsEtag());
+    assert.deepEqual((await next.json()).models.map((m: { slug: string }) => m.slug), ["gpt-7"]);
   });
 });
 

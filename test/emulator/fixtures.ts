@@ -30,8 +30,24 @@ export interface HttpFixture {
   note?: string;
 }
 
-/** http-errors.json, in file order. */
-export const HTTP_ERRORS = readFixtureJson("http-errors.json") as HttpErrorEntry[];
+/**
+ * Late-2026 answers that http-errors.json (April) lacks, §13.6 [REPORTED]: backend-wide outages answered 404 with an
+ * empty body (openai/codex#42534, #42553), and Cloudflare's managed challenge for datacenter egress.
+ */
+const LATE_HTTP_ERRORS: HttpErrorEntry[] = [
+  { name: "outage-404-empty", trigger: "backend-wide outage", status: 404, headers: {}, body: "", certainty: "REPORTED §13.6" },
+  {
+    name: "cloudflare-challenge-403",
+    trigger: "datacenter / serverless egress",
+    status: 403,
+    headers: { "content-type": "text/html; charset=UTF-8", "cf-mitigated": "challenge", server: "cloudflare" },
+    body: "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head><body><noscript>Enable JavaScript and cookies to continue</noscript></body></html>",
+    certainty: "REPORTED §13.6",
+  },
+];
+
+/** http-errors.json in file order, then the §13.6 additions. */
+export const HTTP_ERRORS = [...(readFixtureJson("http-errors.json") as HttpErrorEntry[]), ...LATE_HTTP_ERRORS];
 
 /** Looks an http-errors.json entry up by name; throws with the valid names otherwise. */
 export function httpErrorEntry(name: string): HttpErrorEntry {

@@ -26,7 +26,7 @@ export function createResponseIds(issuedCallIds: Set<string>) {
   const chunk = randomHex(16);
   return {
     responseId: `resp_${chunk}${randomHex(34)}`,
-    itemId: (prefix: "msg" | "rs" | "fc" | "ctc" | "ws" | "ig") => `${prefix}_${chunk}${randomHex(34)}`,
+    itemId: (prefix: "msg" | "rs" | "fc" | "ctc" | "ws" | "ig" | "cmp") => `${prefix}_${chunk}${randomHex(34)}`,
     callId: (): string => {
       for (;;) {
         const id = `call_${randomAlnum(24)}`;

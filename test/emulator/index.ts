@@ -2,21 +2,23 @@
 // wiring of rules, scenarios and streams. Never imports src/, so a proxy bug cannot hide on both sides.
 import { encryptedBlob, createResponseIds } from "./ids.ts";
 import { httpErrorAnswer, streamHeaders, usageLimitAnswer, type HttpAnswer } from "./http-scenarios.ts";
-import { DEFAULT_MODELS, sortEfforts } from "./models.ts";
+import { DEFAULT_MODELS, catalogueFor, type CatalogueModel } from "./models.ts";
 import { checkBody, parseJsonBody } from "./rules.ts";
 import { buildStreamPlan, isStreamingScenario } from "./scenarios.ts";
 import { MarkerError, isScenarioName, scriptedChoice, type Choice } from "./select.ts";
 import { createEventStream, createWaiter, frame, frameAll, type Pacing } from "./sse.ts";
+import { withExtras } from "./stream-extras.ts";
 import { httpErrorEntry } from "./fixtures.ts";
 import { createTokenEndpoint, parseTokenBody } from "./token-endpoint.ts";
-import { createTokenRegistry } from "./tokens.ts";
+import { FIXTURE_ACCOUNT_ID, createTokenRegistry } from "./tokens.ts";
 import type { Emulator, EmulatorOptions, RecordedCall, ScenarioName, ScenarioOptions } from "./types.ts";
 import { computeUsage, createPromptCache } from "./usage.ts";
 import { detail, jsonResponse, type Rejection } from "./wire.ts";
 
 export type { Emulator, EmulatorOptions, RecordedCall, ScenarioName, ScenarioOptions } from "./types.ts";
 export { FIXTURE_ACCOUNT_ID, CLIENT_ID } from "./tokens.ts";
-export { DEFAULT_MODELS } from "./models.ts";
+export { DEFAULT_MODELS, ULTRA_MODELS, catalogueFor } from "./models.ts";
+export { RATE_LIMITS_SAMPLE } from "./stream-extras.ts";
 export { checkBody, parseJsonBody } from "./rules.ts";
 export { SCENARIO_NAMES } from "./select.ts";
 
@@ -51,6 +53,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   });
   const calls: RecordedCall[] = [];
   const tokenCalls: RecordedCall[] = [];
+  const modelCalls: Array<RecordedCall & { query: Record<string, string> }> = [];
+  const otherCalls: RecordedCall[] = [];
+  const gatedModels: ReadonlySet<string> = new Set(options.gatedModels ?? []);
+  let catalogue: CatalogueModel[] = options.catalogue ?? catalogueFor(models);
+  let catalogueVersion = 1;
+  const modelsEtag = () => `"emulator-models-${catalogueVersion}"`;
   const queue: QueueEntry[] = [];
   const inFlight = new Set<{ end(): void }>();
   const issuedCallIds = new Set<string>();
@@ -59,7 +67,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const promptCache = createPromptCache();
 
   function record(list: RecordedCall[], request: Request, headers: Headers, rawBody: string, body: unknown): RecordedCall {
-    const call: RecordedCall = {
+    const call = newCall(request, headers, rawBody, body);
+    list.push(call);
+    return call;
+  }
+
+  function newCall(request: Request, headers: Headers, rawBody: string, body: unknown): RecordedCall {
+    return {
       method: request.method.toUpperCase(),
       path: new URL(request.url).pathname,
       headers: Object.fromEntries(headers),
@@ -70,8 +84,6 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       aborted: false,
       finished: false,
     };
-    list.push(call);
-    return call;
   }
 
   function reply(call: RecordedCall | undefined, answer: Rejection | HttpAnswer): Response {
@@ -126,13 +138,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (call.method !== "POST") return reply(call, detail(404, "Not Found"));
     const auth = registry.checkBearer(headers, requireAccountId);
     if ("status" in auth) return reply(call, auth);
+    // §4.1 emulator column: plain JSON only; "rejecting compressed bodies with 415 is fine" (the CLI's own zstd
+    // bodies, §13 [REPORTED], are the proxy's to decompress).
+    const encoding = (headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+    if (encoding !== "identity" && encoding !== "") return reply(call, detail(415, `Unsupported Content-Encoding: ${encoding}`));
     const parsed = parseJsonBody(headers.get("content-type"), rawBody);
     if ("status" in parsed) return reply(call, parsed);
     const body = parsed.body;
     const failure = checkBody(body, {
-      instructionsMode: options.instructionsMode ?? "required-nonempty",
+      instructionsMode: options.instructionsMode ?? "developer-or-nonempty",
       models,
       requireToolOutput: options.requireToolOutput ?? true,
+      itemIds: options.itemIds ?? "accept-prefixed",
+      gatedModels,
       isIssuedBlob: (blob) => blobs.has(blob) && blobs.get(blob) === auth.accountId,
     });
     if (failure) return reply(call, failure);
@@ -182,7 +200,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const entry = { end: (): void => {} };
     inFlight.add(entry);
     const stream = createEventStream({
-      frames: frameAll(plan.events, plan.numbered),
+      frames: withExtras(frameAll(plan.events, plan.numbered), plan.events, scenarioOptions, { nowSec, model: body.model }),
       ending: plan.ending,
       ...(partialFrame === undefined ? {} : { partialFrame }),
       pacing: pacingFor(scenario, scenarioOptions),
@@ -194,7 +212,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       },
     });
     entry.end = stream.end;
-    return new Response(stream.body, { status: 200, headers: streamHeaders(nowSec, extraHeaders) });
+    return new Response(stream.body, { status: 200, headers: streamHeaders(nowSec, { "x-models-etag": modelsEtag(), ...extraHeaders }) });
   }
 
   async function handleToken(request: Request, headers: Headers, rawBody: string): Promise<Response> {
@@ -204,21 +222,19 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return reply(call, tokenEndpoint.answer(body));
   }
 
-  // Optional catalogue (§7.3); its exact shape is [UNCERTAIN], so only the fields ChatMock reads are given.
-  function handleModels(headers: Headers): Response {
+  // The catalogue (§7.3, §13.5): the CLI reads `GET {base}/models?client_version=<semver>`; its exact shape is
+  // [UNCERTAIN], so the entries carry the fields ChatMock and the CLI read. The etag also goes out as
+  // `x-models-etag` on every stream (§5.1), so a client can see the catalogue change.
+  function handleModels(request: Request, headers: Headers): Response {
+    const url = new URL(request.url);
+    const call = { ...newCall(request, headers, "", undefined), query: Object.fromEntries(url.searchParams) };
+    modelCalls.push(call);
     const auth = registry.checkBearer(headers, requireAccountId);
-    if ("status" in auth) return reply(undefined, auth);
-    const list = Object.entries(models).map(([slug, efforts], priority) => ({
-      slug,
-      display_name: slug,
-      description: "",
-      default_reasoning_level: efforts.includes("medium") ? "medium" : (efforts[0] ?? null),
-      supported_reasoning_levels: sortEfforts(efforts).map((effort) => ({ effort, description: "" })),
-      visibility: "list",
-      supported_in_api: true,
-      priority,
-    }));
-    return jsonResponse(200, { models: list }, { etag: `"emulator-models-${list.length}"` });
+    if ("status" in auth) return reply(call, auth);
+    const etag = modelsEtag();
+    call.status = 200;
+    call.finished = true;
+    return jsonResponse(200, { models: structuredClone(catalogue) }, { etag, "x-models-etag": etag });
   }
 
   async function handle(input: Request | string | URL, init?: RequestInit): Promise<Response> {
@@ -231,8 +247,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const rawBody = method === "GET" || method === "HEAD" ? "" : await request.text();
     if (path === `${basePath}/responses`) return handleResponses(request, headers, rawBody);
     if (path === "/oauth/token") return handleToken(request, headers, rawBody);
-    if (path === `${basePath}/models` && method === "GET") return handleModels(headers);
-    return reply(undefined, detail(404, "Not Found"));
+    if (path === `${basePath}/models` && method === "GET") return handleModels(request, headers);
+    // R1 for every other path, recorded. `{base}/responses/compact` is one of them: it answers 404
+    // {"detail":"Not Found"} since 2026-08-12 (§13.4 [REPORTED: Soju06/codex-lb PR #1715]).
+    return reply(record(otherCalls, request, headers, rawBody, tryParseJson(rawBody)), detail(404, "Not Found"));
   }
 
   return {
@@ -240,6 +258,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     basePath,
     calls,
     tokenCalls,
+    modelCalls,
+    otherCalls,
+    setCatalogue(next) {
+      catalogue = structuredClone(next);
+      catalogueVersion += 1;
+    },
+    modelsEtag,
     enqueue(scenario, scenarioOptions = {}) {
       if (!isScenarioName(scenario)) throw new Error(`enqueue: unknown scenario '${String(scenario)}'`);
       if (scenario === "http-error") httpErrorEntry(scenarioOptions.httpError ?? "internal-500");
@@ -249,6 +274,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     openStreams: () => inFlight.size,
     trustAuthFile: (authJson) => registry.trustAuthFile(authJson),
+    trustEncryptedContent: (blob, accountId = FIXTURE_ACCOUNT_ID) => void blobs.set(blob, accountId),
     mintTokens: (opts) => registry.mint(opts),
     invalidateAccessToken: (token) => registry.invalidateAccessToken(token),
     markRefreshToken: (token, state) => registry.setRefreshState(token, state),
@@ -256,6 +282,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     reset() {
       calls.length = 0;
       tokenCalls.length = 0;
+      modelCalls.length = 0;
+      otherCalls.length = 0;
       queue.length = 0;
       promptCache.clear();
       tokenEndpoint.clearFailure();

@@ -1,5 +1,11 @@
 // Item-level request rules R13–R20 of spec §12.1 (input items, §4.6). Each rule scans every item before the next
 // rule runs, so with two violations the lower-numbered rule wins, as §12.1 orders them.
+//
+// Period of each rule (codex-backend.md §13 wins over §§1–12):
+// | Rule | April 2026 (§4.6, §12.1) | Late 2026 (default, §13.1) |
+// |---|---|---|
+// | R14 item types | the §12.1 list | plus `additional_tools` [OBSERVED: lite-gpt-5.6-sol.turn1] and `compaction_trigger` (§13.4 [REPORTED]) |
+// | R16 ids | no `id` on any item: a wrong prefix → "Expected an ID that begins with…", any other → "not found" | an id whose prefix fits its item type is accepted with `store:false`: `msg` [OBSERVED], `at` [OBSERVED], `fc` and `fco` [OBSERVED: classic-gpt-5.5.turn2], `rs`, `ctc` (§4.6 prefixes), `ctco` [OBSERVED: captured/*.custom-tool.turn2], `cmp` (emulator choice: the id it gives compaction items). Wrong prefix, more than 64 chars or outside [A-Za-z0-9_-] → the "Expected an ID that begins with…" 400; ids on other item types and every `item_reference` → "not found", as in April. `itemIds: "reject"` restores the April rule |
 import { envelope, detail, isObject, quoteList, shown, typeWord, type Rejection } from "./wire.ts";
 
 /** R14 item types, in the order the row lists them. */
@@ -17,18 +23,33 @@ export const ITEM_TYPES = [
   "tool_search_output",
   "compaction",
   "item_reference",
+  // late 2026 (§13.1, §13.4)
+  "additional_tools",
+  "compaction_trigger",
 ] as const;
 
 const ROLES = ["user", "developer", "assistant"];
 const ASSISTANT_PARTS = ["output_text", "refusal"];
 const USER_PARTS = ["input_text", "input_image", "input_file"];
 const WEB_SEARCH_ACTIONS = ["search", "open_page", "find_in_page"];
+/** April (§4.6): the prefix the "Expected an ID that begins with…" message names. */
 const ID_PREFIX: Record<string, string> = { message: "msg", reasoning: "rs", function_call: "fc", custom_tool_call: "ctc" };
+/** Late 2026 (§13.1): item types whose prefixed ids the backend accepts with store:false. */
+const ACCEPTED_ID_PREFIX: Record<string, string> = {
+  ...ID_PREFIX,
+  additional_tools: "at",
+  function_call_output: "fco",
+  custom_tool_call_output: "ctco",
+  compaction: "cmp",
+};
+const WELL_FORMED_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CALL_TYPES = new Set(["function_call", "custom_tool_call", "local_shell_call"]);
 const OUTPUT_TYPES = new Set(["function_call_output", "custom_tool_call_output"]);
 
 export interface InputRuleContext {
   requireToolOutput: boolean;
+  /** R16: "accept-prefixed" (late 2026, §13.1, default) or "reject" (April 2026, §4.6). */
+  itemIds: "accept-prefixed" | "reject";
   /** R20: was this encrypted_content issued by this emulator to this account? */
   isIssuedBlob(blob: string): boolean;
 }
@@ -46,7 +67,7 @@ export function checkInput(input: unknown[], ctx: InputRuleContext): Rejection |
     checkSystemRole(input) ??
     checkTypesAndRoles(input) ??
     checkContentParts(input) ??
-    checkIds(input) ??
+    checkIds(input, ctx.itemIds) ??
     checkCallFields(input) ??
     checkOutputsFollowCalls(input) ??
     (ctx.requireToolOutput ? checkCallsHaveOutputs(input) : null) ??
@@ -112,11 +133,16 @@ function checkContentParts(input: unknown[]): Rejection | null {
 }
 
 // R16
-function checkIds(input: unknown[]): Rejection | null {
+function checkIds(input: unknown[], mode: InputRuleContext["itemIds"]): Rejection | null {
   for (const [n, item] of input.entries()) {
     if (!isObject(item)) continue;
     const type = itemType(item);
     if (type === "item_reference" || "id" in item) {
+      const accepted = mode === "accept-prefixed" && typeof type === "string" ? ACCEPTED_ID_PREFIX[type] : undefined;
+      if (accepted !== undefined) {
+        if (typeof item.id === "string" && item.id.startsWith(accepted) && WELL_FORMED_ID.test(item.id)) continue;
+        return envelope(`Invalid 'input[${n}].id': '${shown(item.id)}'. Expected an ID that begins with '${accepted}'.`, `input[${n}].id`, "invalid_value");
+      }
       const prefix = typeof type === "string" ? ID_PREFIX[type] : undefined;
       if (type !== "item_reference" && prefix !== undefined && !(typeof item.id === "string" && item.id.startsWith(prefix))) {
         return envelope(`Invalid 'input[${n}].id': '${shown(item.id)}'. Expected an ID that begins with '${prefix}'.`, `input[${n}].id`, "invalid_value");
@@ -182,10 +208,11 @@ function checkCallsHaveOutputs(input: unknown[]): Rejection | null {
   return null;
 }
 
-// R20: a null encrypted_content carries nothing to verify and is let through.
+// R20: a null encrypted_content carries nothing to verify and is let through. Replayed `compaction` items (§13.4)
+// carry a blob too and are checked the same way (emulator choice: only this emulator's own blobs are real).
 function checkEncryptedContent(input: unknown[], ctx: InputRuleContext): Rejection | null {
   for (const item of input) {
-    if (!isObject(item) || itemType(item) !== "reasoning") continue;
+    if (!isObject(item) || (itemType(item) !== "reasoning" && itemType(item) !== "compaction")) continue;
     const blob = item.encrypted_content;
     if (blob === undefined || blob === null) continue;
     if (typeof blob !== "string" || !ctx.isIssuedBlob(blob)) {

@@ -1,5 +1,13 @@
 // Body rules R4–R22 of spec §12.1 for POST {base}/responses, checked in order; the first failure wins.
 // Item-level rules R13–R20 live in input-rules.ts. Auth rules R1–R3 live in tokens.ts / index.ts.
+//
+// Period of each rule here (codex-backend.md §13 wins over §§1–12; "late 2026" = what the CLI 0.169 sends, captured
+// in test/fixtures/codex-cli-0.169/ [OBSERVED], or §13 [REPORTED]):
+// | Rule | April 2026 (§4, §12.1) | Late 2026 (default) |
+// |---|---|---|
+// | R7 instructions | required, non-blank | may be absent when an `input` item has role `developer` (§13.1, every capture); a present value must still be a non-blank string |
+// | R8 allow-list | the §4.3 keys | the same plus `stream_options` (§13 preamble [REPORTED]: the CLI sends it on its ChatGPT path) |
+// | R21 tools | unchanged: the CLI's `custom`, `namespace`, `tool_search`, `web_search` are all in the §4.7 list | — |
 import { checkInput } from "./input-rules.ts";
 import { allowedVerbosities, sortEfforts } from "./models.ts";
 import { detail, envelope, isObject, quoteList, shown, typeWord, type Rejection } from "./wire.ts";
@@ -20,18 +28,27 @@ export const ALLOWED_KEYS = [
   "prompt_cache_key",
   "text",
   "client_metadata",
+  // late 2026, §13 preamble [REPORTED: vllm-project/agentic-api#163, router-for-me/EasyCLIProxyAPI PR #187]
+  "stream_options",
 ] as const;
 
 /** §4.7 tool types accepted by R21, in the row's order. */
 export const TOOL_TYPES = ["function", "web_search", "local_shell", "custom", "image_generation", "namespace", "tool_search"] as const;
 const NAMED_TOOL_TYPES = new Set(["function", "custom", "namespace"]);
 
-export type InstructionsMode = "required-nonempty" | "required-present" | "off" | `must-match:${string}`;
+/**
+ * R7 modes: `developer-or-nonempty` (default, late 2026 §13.1: absent is fine next to developer input, present must be
+ * non-blank), `required-nonempty` (April 2026, §4.5), `required-present`, `must-match:<text>` (2025), `off`.
+ */
+export type InstructionsMode = "developer-or-nonempty" | "required-nonempty" | "required-present" | "off" | `must-match:${string}`;
 
 export interface BodyRuleContext {
   instructionsMode: InstructionsMode;
   models: Record<string, readonly string[]>;
   requireToolOutput: boolean;
+  itemIds: "accept-prefixed" | "reject";
+  /** §13.5: catalogue models the account may not use (R9 refuses them). */
+  gatedModels: ReadonlySet<string>;
   isIssuedBlob(blob: string): boolean;
 }
 
@@ -63,7 +80,7 @@ export function checkBody(body: Record<string, unknown>, ctx: BodyRuleContext): 
   // R9
   const model = body.model;
   const efforts = typeof model === "string" && Object.hasOwn(ctx.models, model) ? ctx.models[model] : undefined;
-  if (typeof model !== "string" || efforts === undefined) {
+  if (typeof model !== "string" || efforts === undefined || ctx.gatedModels.has(model)) {
     return detail(400, `The '${typeof model === "string" ? model : ""}' model is not supported when using Codex with a ChatGPT account.`);
   }
   // R10
@@ -101,10 +118,16 @@ function checkInstructions(body: Record<string, unknown>, mode: InstructionsMode
   if (mode === "off") return null;
   const value = body.instructions;
   const required = detail(400, "Instructions are required");
+  if (mode === "developer-or-nonempty" && value === undefined && hasDeveloperInput(body.input)) return null;
   if (typeof value !== "string") return required;
-  if (mode === "required-nonempty" && value.trim() === "") return required;
+  if ((mode === "required-nonempty" || mode === "developer-or-nonempty") && value.trim() === "") return required;
   if (mode.startsWith("must-match:") && value !== mode.slice("must-match:".length)) return detail(400, "Instructions are not valid");
   return null;
+}
+
+/** §13.1: the CLI 0.169 sends no `instructions`; its base prompt is a `developer` message (every capture). */
+function hasDeveloperInput(input: unknown): boolean {
+  return Array.isArray(input) && input.some((item) => isObject(item) && item.role === "developer");
 }
 
 // R21

@@ -2,7 +2,7 @@
 // HTTP-level scenarios (B8, B9, B16) live in http-scenarios.ts; pacing and aborts in sse.ts.
 import type { ResponseIds } from "./ids.ts";
 import { responseObject } from "./response-object.ts";
-import { findDirective, lastToolOutputText } from "./select.ts";
+import { findDirective, lastToolOutputText, offeredTools, type OfferedTool } from "./select.ts";
 import { createTurn, defaultDeltas, type Turn, type WireEvent } from "./turn.ts";
 import type { ScenarioName, ScenarioOptions } from "./types.ts";
 import type { Usage } from "./usage.ts";
@@ -89,40 +89,60 @@ export function sampleFromSchema(schema: unknown, depth = 0): unknown {
   }
 }
 
-function namedTools(body: Record<string, unknown>): Record<string, unknown>[] {
-  const tools = Array.isArray(body.tools) ? body.tools : [];
-  return tools.filter((t): t is Record<string, unknown> => isObject(t) && typeof t.name === "string");
+/** Function tools the request offers (top level, then Responses Lite `additional_tools`; namespaces flattened). */
+function functionTools(body: Record<string, unknown>): OfferedTool[] {
+  return offeredTools(body).filter((t) => t.type === "function");
 }
 
-function argumentsFor(tool: Record<string, unknown> | undefined): string {
-  return JSON.stringify(sampleFromSchema(tool?.parameters ?? { type: "object", properties: {} }));
+function argumentsFor(tool: OfferedTool | undefined): string {
+  return JSON.stringify(sampleFromSchema(tool?.tool.parameters ?? { type: "object", properties: {} }));
+}
+
+export interface PlannedCall {
+  name: string;
+  arguments: string;
+  namespace?: string;
 }
 
 /**
  * The function calls of a tool scenario (B3/B4): `calls`, else toolName/toolArguments, else the CALL_TOOL directive,
- * else the first named tool with schema-valid arguments. `count` 2 asks for two calls (B4).
+ * else the first function tool with schema-valid arguments. `count` 2 asks for two calls (B4). A namespaced tool's
+ * call carries its `namespace` (§13.1).
  */
-export function resolveCalls(body: Record<string, unknown>, options: ScenarioOptions, count: 1 | 2): Array<{ name: string; arguments: string }> {
+export function resolveCalls(body: Record<string, unknown>, options: ScenarioOptions, count: 1 | 2): PlannedCall[] {
   if (options.calls && options.calls.length > 0) return options.calls;
-  const tools = namedTools(body);
+  const tools = functionTools(body);
+  const all = offeredTools(body);
   const directive = findDirective(body);
-  let first: { name: string; arguments: string };
+  const withNamespace = (name: string, args: string): PlannedCall => {
+    const namespace = all.find((t) => t.name === name)?.namespace;
+    return namespace === undefined ? { name, arguments: args } : { name, arguments: args, namespace };
+  };
+  let first: PlannedCall;
   if (options.toolName !== undefined) {
-    const tool = tools.find((t) => t.name === options.toolName);
-    first = { name: options.toolName, arguments: options.toolArguments ?? argumentsFor(tool) };
+    const tool = all.find((t) => t.name === options.toolName);
+    first = withNamespace(options.toolName, options.toolArguments ?? argumentsFor(tool));
   } else if (directive) {
-    first = { name: directive.name, arguments: options.toolArguments ?? directive.arguments };
+    first = withNamespace(directive.name, options.toolArguments ?? directive.arguments);
   } else {
     const tool = tools[0];
-    first = { name: typeof tool?.name === "string" ? tool.name : "get_weather", arguments: options.toolArguments ?? argumentsFor(tool) };
+    first = tool ? withNamespace(tool.name, options.toolArguments ?? argumentsFor(tool)) : { name: "get_weather", arguments: options.toolArguments ?? "{}" };
   }
   if (count === 1) return [first];
   const second = options.toolName === undefined && !directive ? tools[1] : undefined;
-  return [first, second ? { name: second.name as string, arguments: options.toolArguments ?? argumentsFor(second) } : { ...first }];
+  return [first, second ? withNamespace(second.name, options.toolArguments ?? argumentsFor(second)) : { ...first }];
 }
 
-function addCalls(turn: Turn, calls: Array<{ name: string; arguments: string }>): void {
-  for (const call of calls) turn.addFunctionCall(call.name, call.arguments, defaultDeltas(call.arguments, 8));
+/** The freeform call of `custom-tool-call`: toolName/toolInput, else the directive, else the first `custom` tool. */
+export function resolveCustomCall(body: Record<string, unknown>, options: ScenarioOptions): { name: string; input: string } {
+  const directive = findDirective(body);
+  const name = options.toolName ?? directive?.name ?? offeredTools(body).find((t) => t.type === "custom")?.name ?? "apply_patch";
+  const input = options.toolInput ?? (directive && directive.name === name ? directive.input : undefined) ?? "example";
+  return { name, input };
+}
+
+function addCalls(turn: Turn, calls: PlannedCall[]): void {
+  for (const call of calls) turn.addFunctionCall(call.name, call.arguments, defaultDeltas(call.arguments, 8), call.namespace);
 }
 
 /** The item part of a scenario; texts default to "hello" (B1) and `tool said: <output>` (B6). */
@@ -158,6 +178,16 @@ function buildTurn(scenario: ScenarioName, options: ScenarioOptions, ctx: Scenar
       addCalls(turn, calls);
       break;
     }
+    case "custom-tool-call": {
+      const call = resolveCustomCall(body, options);
+      turn.addReasoning([`**Choosing a tool**\n\nThis needs \`${call.name}\`, so I will call it.`], summary);
+      turn.addCustomToolCall(call.name, call.input, defaultDeltas(call.input, 8));
+      break;
+    }
+    case "compaction":
+      // §13.4: a v2 compaction answers with exactly one compaction item and no message.
+      turn.addCompaction(ctx.issueBlob());
+      break;
     case "incomplete":
       turn.addMessage(text, deltas, { status: "incomplete" });
       break;

@@ -22,6 +22,8 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   "completed-with-output",
   "minimal",
   "hang",
+  "custom-tool-call",
+  "compaction",
 ];
 
 export function isScenarioName(name: string): name is ScenarioName {
@@ -62,9 +64,9 @@ function lastIndexWhere(list: unknown[], test: (item: unknown) => boolean): numb
   return -1;
 }
 
-/** Index of the last function_call_output, or -1. */
+/** Index of the last function_call_output or custom_tool_call_output (§13.1: the CLI's custom tools), or -1. */
 function lastOutputIndex(input: unknown[]): number {
-  return lastIndexWhere(input, (item) => itemType(item) === "function_call_output");
+  return lastIndexWhere(input, (item) => itemType(item) === "function_call_output" || itemType(item) === "custom_tool_call_output");
 }
 
 /** Texts of the user messages after the last function_call_output, oldest first, with `\"` unescaped. */
@@ -94,37 +96,91 @@ function balancedObject(text: string, start: number): string | undefined {
   return undefined;
 }
 
-/** Named tools of the request (any tool type with a string `name`). */
+/** A tool the request offers: top-level `tools`, or (Responses Lite, §13.1) an `additional_tools` input item; namespaces flattened. */
+export interface OfferedTool {
+  name: string;
+  type: string;
+  /** The enclosing `namespace` tool's name, if any. */
+  namespace?: string;
+  tool: Record<string, unknown>;
+}
+
+function flattenTools(list: unknown, namespace: string | undefined, out: OfferedTool[]): void {
+  if (!Array.isArray(list)) return;
+  for (const tool of list) {
+    if (!isObject(tool) || typeof tool.type !== "string") continue;
+    if (tool.type === "namespace") {
+      flattenTools(tool.tools, typeof tool.name === "string" ? tool.name : undefined, out);
+      continue;
+    }
+    if (typeof tool.name !== "string") continue;
+    out.push({ name: tool.name, type: tool.type, ...(namespace === undefined ? {} : { namespace }), tool });
+  }
+}
+
+/** Every named tool of the request, in order: top-level tools first, then those of `additional_tools` items. */
+export function offeredTools(body: Record<string, unknown>): OfferedTool[] {
+  const out: OfferedTool[] = [];
+  flattenTools(body.tools, undefined, out);
+  for (const item of items(body)) if (isObject(item) && item.type === "additional_tools") flattenTools(item.tools, undefined, out);
+  return out;
+}
+
+/** Named tools of the request (any tool type with a string `name`, namespaced ones included). */
 export function toolNames(body: Record<string, unknown>): string[] {
-  const tools = Array.isArray(body.tools) ? body.tools : [];
-  return tools.flatMap((tool) => (isObject(tool) && typeof tool.name === "string" ? [tool.name] : []));
+  return offeredTools(body).map((t) => t.name);
+}
+
+/** The JSON string literal that starts at `text[start]` (a `"`), or undefined. */
+function stringLiteral(text: string, start: number): string | undefined {
+  for (let i = start + 1; i < text.length; i += 1) {
+    if (text[i] === "\\") i += 1;
+    else if (text[i] === '"') return text.slice(start, i + 1);
+  }
+  return undefined;
+}
+
+export interface Directive {
+  name: string;
+  /** Compact JSON of the directive's object (`{}` when none), for function tools. */
+  arguments: string;
+  /** The directive's JSON string, else its JSON object text, for `custom` tools (freeform input). */
+  input: string;
 }
 
 /**
- * The latest `CALL_TOOL <name> <json>` in a user message after the last function_call_output whose name is a
- * tool of the request. Arguments are the JSON re-serialized compactly; a missing JSON object means `{}`.
+ * The latest `CALL_TOOL <name> <json>` in a user message after the last tool output whose name is a tool of the
+ * request. `<json>` is an object (function arguments, re-serialized compactly; missing means `{}`) or, for a
+ * `custom` tool, a JSON string holding the freeform input.
  */
-export function findDirective(body: Record<string, unknown>): { name: string; arguments: string } | null {
+export function findDirective(body: Record<string, unknown>): Directive | null {
   const names = new Set(toolNames(body));
-  let found: { name: string; arguments: string } | null = null;
+  let found: Directive | null = null;
   for (const text of userTextsAfterLastOutput(items(body))) {
     const pattern = /CALL_TOOL\s+([A-Za-z0-9_.:-]+)/g;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       const name = match[1] ?? "";
       if (!names.has(name)) continue;
       const rest = text.slice(pattern.lastIndex);
-      const brace = /^\s*\{/.exec(rest);
+      const opening = /^\s*([{"])/.exec(rest);
       let args = "{}";
-      if (brace) {
-        const raw = balancedObject(text, pattern.lastIndex + brace[0].length - 1);
+      let input = "";
+      if (opening) {
+        const at = pattern.lastIndex + opening[0].length - 1;
+        const raw = opening[1] === "{" ? balancedObject(text, at) : stringLiteral(text, at);
         if (raw === undefined) continue;
         try {
-          args = JSON.stringify(JSON.parse(raw));
+          const value: unknown = JSON.parse(raw);
+          if (typeof value === "string") input = value;
+          else {
+            args = JSON.stringify(value);
+            input = args;
+          }
         } catch {
           continue;
         }
       }
-      found = { name, arguments: args };
+      found = { name, arguments: args, input };
     }
   }
   return found;
@@ -166,20 +222,27 @@ export function findMarker(body: Record<string, unknown>): Choice | null {
 }
 
 /**
- * §12.2 script: `tool-then-text` when no assistant message follows the last function_call_output and it is the last
+ * §12.2 script, with the late-2026 additions first and last: `compaction` when the last input item is a
+ * `compaction_trigger` (§13.4); `tool-then-text` when no assistant message follows the last function_call_output and it is the last
  * item or comes after the last user message containing CALL_TOOL (vacuously true when none does); else `tool-call`
- * for a CALL_TOOL directive naming a tool of the request; else `text` "hello".
+ * (or `custom-tool-call` for a `custom` tool, §13.1) for a CALL_TOOL directive naming a tool of the request; else
+ * `text` "hello".
  */
 export function scriptedChoice(body: Record<string, unknown>): Choice {
   const marker = findMarker(body);
   if (marker) return marker;
   const input = items(body);
+  if (itemType(input.at(-1)) === "compaction_trigger") return { scenario: "compaction", options: {} };
   const last = lastOutputIndex(input);
   if (last !== -1) {
     const assistantAfter = input.slice(last + 1).some((item) => isRoleMessage(item, "assistant"));
     const lastCallTool = lastIndexWhere(input, (item) => isRoleMessage(item, "user") && unescapeQuotes(messageText(item)).includes("CALL_TOOL"));
     if (!assistantAfter && (last === input.length - 1 || last > lastCallTool)) return { scenario: "tool-then-text", options: {} };
   }
-  if (findDirective(body)) return { scenario: "tool-call", options: {} };
+  const directive = findDirective(body);
+  if (directive) {
+    const custom = offeredTools(body).find((t) => t.name === directive.name)?.type === "custom";
+    return { scenario: custom ? "custom-tool-call" : "tool-call", options: {} };
+  }
   return { scenario: "text", options: { text: "hello" } };
 }

@@ -88,24 +88,60 @@ export function createTurn(deps: TurnDeps) {
     emittedText += text;
   }
 
-  function addFunctionCall(name: string, args: string, deltas: number): void {
+  function addFunctionCall(name: string, args: string, deltas: number, namespace?: string): void {
     const outputIndex = output.length;
     const id = deps.ids.itemId("fc");
     const callId = deps.ids.callId();
     const ids = { item_id: id, output_index: outputIndex };
+    // §13.1 [REPORTED: openai/codex#23186]: a namespaced tool's call names its namespace beside `name`.
+    const ns = namespace === undefined ? {} : { namespace };
     events.push({
       type: "response.output_item.added",
       output_index: outputIndex,
-      item: { id, type: "function_call", status: "in_progress", arguments: "", call_id: callId, name },
+      item: { id, type: "function_call", status: "in_progress", arguments: "", call_id: callId, name, ...ns },
     });
     for (const delta of splitText(args, deltas)) {
       events.push({ type: "response.function_call_arguments.delta", ...ids, delta, obfuscation: obfuscation(delta) });
     }
     events.push({ type: "response.function_call_arguments.done", ...ids, arguments: args });
-    const item = { id, type: "function_call", status: "completed", arguments: args, call_id: callId, name };
+    const item = { id, type: "function_call", status: "completed", arguments: args, call_id: callId, name, ...ns };
     events.push({ type: "response.output_item.done", output_index: outputIndex, item });
     output.push(item);
     emittedText += args;
+  }
+
+  /** §5.3/§5.5: a freeform tool call (`custom_tool_call_input.delta`* then `.done`); §13.1 `custom` tools. */
+  function addCustomToolCall(name: string, input: string, deltas: number): void {
+    const outputIndex = output.length;
+    const id = deps.ids.itemId("ctc");
+    const callId = deps.ids.callId();
+    const ids = { item_id: id, output_index: outputIndex };
+    events.push({
+      type: "response.output_item.added",
+      output_index: outputIndex,
+      item: { id, type: "custom_tool_call", status: "in_progress", call_id: callId, name, input: "" },
+    });
+    for (const delta of splitText(input, deltas)) {
+      events.push({ type: "response.custom_tool_call_input.delta", ...ids, delta, obfuscation: obfuscation(delta) });
+    }
+    events.push({ type: "response.custom_tool_call_input.done", ...ids, input });
+    const item = { id, type: "custom_tool_call", status: "completed", call_id: callId, name, input };
+    events.push({ type: "response.output_item.done", output_index: outputIndex, item });
+    output.push(item);
+    emittedText += input;
+  }
+
+  /**
+   * §13.4 [REPORTED]: the one `compaction` item of a v2 compaction turn. Only `output_item.done` is reported; the
+   * `added` before it and the `cmp_` id are emulator choices, like the other items'.
+   */
+  function addCompaction(blob: string): void {
+    const outputIndex = output.length;
+    const id = deps.ids.itemId("cmp");
+    events.push({ type: "response.output_item.added", output_index: outputIndex, item: { id, type: "compaction" } });
+    const item = { id, type: "compaction", encrypted_content: blob };
+    events.push({ type: "response.output_item.done", output_index: outputIndex, item });
+    output.push(item);
   }
 
   return {
@@ -114,6 +150,8 @@ export function createTurn(deps: TurnDeps) {
     addReasoning,
     addMessage,
     addFunctionCall,
+    addCustomToolCall,
+    addCompaction,
     emittedText: () => emittedText,
     reasoningText: () => reasoningText,
   };

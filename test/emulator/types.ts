@@ -19,7 +19,10 @@ export type ScenarioName =
   | "http-error"
   | "completed-with-output"
   | "minimal"
-  | "hang";
+  | "hang"
+  // late 2026 (§13.1, §13.4)
+  | "custom-tool-call"
+  | "compaction";
 
 /** Per-scenario knobs; every field is optional and ignored by scenarios it does not concern. */
 export interface ScenarioOptions {
@@ -32,7 +35,7 @@ export interface ScenarioOptions {
   /** Function arguments (a JSON string) for tool scenarios (default: the directive's JSON, else built from the tool's schema). */
   toolArguments?: string;
   /** Addition: explicit calls for `tool-call` / `parallel-tool-calls` / `text-then-tool`, overriding toolName/toolArguments. */
-  calls?: Array<{ name: string; arguments: string }>;
+  calls?: Array<{ name: string; arguments: string; namespace?: string }>;
   /** `failed`: `response.error.code` (default "server_error"); `error-event`: the event's `code`. */
   failCode?: string;
   /** Addition: message for `failed` / `error-event` (default: a fixed message per code). */
@@ -63,6 +66,19 @@ export interface ScenarioOptions {
   afterRequests?: number;
   /** Addition: how many valid requests this queue entry answers before it is dropped (default 1). */
   times?: number;
+  /** `custom-tool-call`: the freeform `input` (default: the CALL_TOOL directive's JSON string, else "example"). */
+  toolInput?: string;
+  /**
+   * Streams, §13.3 [REPORTED]: a `codex.rate_limits` event before `response.created` (true: the §13.3 sample with
+   * clock-based `reset_at`; an object: that event's fields besides `type`). No `sequence_number`, as in the sample.
+   */
+  rateLimits?: boolean | Record<string, unknown>;
+  /** Streams, §13.3: `response.metadata` and `codex.response.metadata` between the first item's added and done. */
+  metadataEvents?: boolean;
+  /** Streams, §13.3: a `keepalive` event and a `: keepalive` comment after `response.in_progress`. */
+  keepalive?: boolean;
+  /** Streams: raw SSE text inserted after the N-th regular frame (0 = before the first), e.g. `data: {"foo":1}\n\n`. */
+  injectFrames?: Array<{ after: number; text: string }>;
 }
 
 /** Construction options; every default follows the spec's "Emulator default". */
@@ -71,8 +87,17 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Base path of the Codex API (default "/backend-api/codex"). */
   basePath?: string;
-  /** R7 mode (§4.5, default "required-nonempty"). */
-  instructionsMode?: "required-nonempty" | "required-present" | "off" | `must-match:${string}`;
+  /** R7 mode (default "developer-or-nonempty", §13.1; "required-nonempty" is the April rule of §4.5). */
+  instructionsMode?: "developer-or-nonempty" | "required-nonempty" | "required-present" | "off" | `must-match:${string}`;
+  /** R16 (default "accept-prefixed", §13.1; "reject" is the April rule of §4.6 / §12.1). */
+  itemIds?: "accept-prefixed" | "reject";
+  /**
+   * §13.5 [REPORTED]: slugs listed by `GET {base}/models` whose turns still get the R9 "not supported when using
+   * Codex with a ChatGPT account" 400 (rollout-gated models such as gpt-6-astra on many accounts). Default none.
+   */
+  gatedModels?: string[];
+  /** The `GET {base}/models` entries (default: derived from `models`, §13.5); change it later with setCatalogue. */
+  catalogue?: CatalogueModel[];
   /** R3 (default true). When false a missing ChatGPT-Account-ID is allowed, but a wrong one is still refused. */
   requireAccountId?: boolean;
   /** R19 (default true). */
@@ -91,6 +116,9 @@ export interface EmulatorOptions {
    */
   refreshResponses?: "mint" | "fixture";
 }
+
+export type { CatalogueModel } from "./models.ts";
+import type { CatalogueModel } from "./models.ts";
 
 /** One request as the emulator saw it. */
 export interface RecordedCall {
@@ -127,6 +155,14 @@ export interface Emulator {
   readonly calls: RecordedCall[];
   /** Every request to `/oauth/token`. */
   readonly tokenCalls: RecordedCall[];
+  /** Addition: every `GET {base}/models`, with its query parameters (the CLI sends `client_version`). */
+  readonly modelCalls: Array<RecordedCall & { query: Record<string, string> }>;
+  /** Addition: every request to any other path (404), e.g. the retired `{base}/responses/compact` (§13.4). */
+  readonly otherCalls: RecordedCall[];
+  /** Addition: replaces the catalogue; the models etag changes with it (sent as `x-models-etag`, §5.1, §13.5). */
+  setCatalogue(models: CatalogueModel[]): void;
+  /** Addition: the current models etag. */
+  modelsEtag(): string;
   /** Queues a scenario for the next `/responses` request that passes every rule R1–R22 (FIFO). */
   enqueue(scenario: ScenarioName, options?: ScenarioOptions): void;
   /** Responses in flight: header delays plus bodies still being written. */
@@ -139,6 +175,8 @@ export interface Emulator {
     refreshToken: string;
     idToken: string;
   };
+  /** Addition (R20): treats `blob` as issued by this backend to `accountId` (default the fixture account), e.g. a capture's replayed blobs. */
+  trustEncryptedContent(blob: string, accountId?: string | null): void;
   /** R2c: the token now gets the token_invalidated 401. */
   invalidateAccessToken(token: string): void;
   /** Sets a refresh token's state for §12.3. */

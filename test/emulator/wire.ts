@@ -58,5 +58,6 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 /** A JSON response with the given status, body and headers (content-type defaults to application/json). */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  return new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+  // An empty body (§13.6's outage 404) comes without a content-type.
+  return new Response(text === "" ? null : text, { status, headers: text === "" ? headers : { "content-type": "application/json", ...headers } });
 }
