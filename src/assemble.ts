@@ -1,7 +1,7 @@
 // What the runtime start-up and the edge entry share once the config is known: logger, metrics, auth store,
 // proxy (issue #3 item 2; issue #11 item 1). Web-only: the caller brings the files, the store and the clock.
 import { createAuthStore } from "./auth/auth-store.ts";
-import type { AuthFile, AuthStore, RefreshCoordinator } from "./auth/types.ts";
+import type { AuthFile, ManagedAuthStore, RefreshCoordinator } from "./auth/types.ts";
 import type { Config } from "./config/schema.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createProxyMetrics } from "./metrics/proxy-metrics.ts";
@@ -24,7 +24,7 @@ export interface AssembleInput {
 }
 
 /** The auth store and the proxy around it, with token refreshes counted in the proxy's metrics. */
-export const assembleProxy = (input: AssembleInput): { proxy: Proxy; auth: AuthStore } => {
+export const assembleProxy = (input: AssembleInput): { proxy: Proxy; auth: ManagedAuthStore } => {
   const metrics = createProxyMetrics();
   const auth = createAuthStore({
     file: input.file,

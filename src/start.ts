@@ -8,6 +8,7 @@ import { maskUrlPassword, parseConfig } from "./config/parse-config.ts";
 import type { ClientInfo } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import type { KeyValueStore } from "./session/store.ts";
+import { createShutdown } from "./shutdown.ts";
 import { VERSION } from "./version.ts";
 
 export interface Served {
@@ -54,9 +55,6 @@ export interface Host {
   connectStore?: (options: SharedStateOptions) => Promise<SharedState>;
 }
 
-/** How long shutdown waits for the store's connections to close before exiting anyway. */
-const STORE_CLOSE_WAIT_MS = 1_000;
-
 /** Builds everything from flags and the environment and starts listening; returns the running server. */
 export const startProxy = async (host: Host): Promise<{ served: Served; config: Config; logger: Logger } | undefined> => {
   const parsed = parseConfig({ argv: host.argv, env: host.env, home: host.home }, VERSION);
@@ -99,30 +97,16 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
   const status = await auth.status();
   if (!status.loaded) logger.warn("ChatGPT credentials not usable yet; requests will fail until they are", { error: status.error });
   const served = await host.serve(proxy.fetch, { hostname: config.listen.host, port: config.listen.port });
-  /** Exits once the store's connections are closed (or after STORE_CLOSE_WAIT_MS). */
-  const finish = (): void => {
-    const wait = new Promise<void>((resolve) => setTimeout(resolve, STORE_CLOSE_WAIT_MS));
-    void Promise.race([shared?.close().catch(() => undefined), wait]).finally(() => host.exit(0));
-  };
-  let stopping = false;
-  host.onShutdown((signal) => {
-    if (stopping) return host.exit(0);
-    stopping = true;
-    logger.info("shutting down: no new connections; waiting for open streams", { signal, grace_ms: config.shutdownGrace });
-    const force = setTimeout(() => {
-      logger.warn("grace period over; closing open connections");
-      // Some runtimes' close never settles while a stream is open (Deno's shutdown() has no force): exit anyway.
-      const exitSoon = setTimeout(() => host.exit(0), 1000);
-      void served.close(true).finally(() => {
-        clearTimeout(exitSoon);
-        finish();
-      });
-    }, config.shutdownGrace);
-    void served.close(false).then(() => {
-      clearTimeout(force);
-      finish();
-    });
-  });
+  host.onShutdown(
+    createShutdown({
+      close: (force) => served.close(force),
+      graceMs: config.shutdownGrace,
+      logger,
+      auth,
+      closeShared: shared && (() => shared.close()),
+      exit: host.exit,
+    }),
+  );
   // Printed last: tests and scripts take this line to mean "ready, and signals are handled".
   host.stdout(`godex-proxy ${VERSION} listening on ${served.url}`);
   return { served, config, logger };

@@ -1,15 +1,16 @@
 // Credentials under faults, through the real runtime entry and the emulator's token endpoint on loopback (issue 18,
-// red-team D1): an auth.json that cannot be replaced after a refresh.
+// red-team D1, D2): an auth.json that cannot be replaced after a refresh; signals during a slow refresh.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "./emulator/index.ts";
 import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
 import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
 import { RUNTIME } from "./support/runtime.ts";
+import { waitFor } from "./support/wait-for.ts";
 
 type Json = Record<string, any>;
 const KEY = "faults-key";
@@ -25,9 +26,24 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
   const dirs: string[] = [];
   const proxies: SpawnedProxy[] = [];
 
+  /** Token requests that reached the socket, and how long the token endpoint then thinks before answering. */
+  let tokenRequests = 0;
+  let tokenDelayMs = 0;
+
   before(async () => {
     emulator = createEmulator();
-    served = await serveEmulator(emulator);
+    const slowTokens: Emulator = {
+      ...emulator,
+      fetch: async (input, init) => {
+        const url = typeof input === "object" && "url" in input ? input.url : String(input); // srvx's own Request kept as is
+        if (new URL(url).pathname === "/oauth/token") {
+          tokenRequests += 1;
+          await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
+        }
+        return emulator.fetch(input, init);
+      },
+    };
+    served = await serveEmulator(slowTokens);
   });
   after(async () => {
     for (const proxy of proxies) await proxy.stop("SIGKILL");
@@ -91,4 +107,33 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
       chattr("-i", s.path);
     }
   });
+
+  for (const [how, args, signals] of [
+    ["SIGTERM twice", ["--shutdown-grace", "30s"], 2],
+    ["one SIGTERM with --shutdown-grace 1s", ["--shutdown-grace", "1s"], 1],
+  ] as const) {
+    test(`D2: ${how} during a slow token call waits for it: auth.json holds the rotated tokens and no lock is left`, async () => {
+      tokenDelayMs = 2_500;
+      try {
+        const s = await start("auth.json", [...args]);
+        const calls = emulator.tokenCalls.length;
+        const seen = tokenRequests;
+        const pending = s.post().then((r) => r.text()).catch(() => "cut");
+        assert.ok(await waitFor(() => tokenRequests > seen), "the refresh reached the token endpoint");
+        assert.ok(existsSync(`${s.path}.lock`), "the refresh holds the lock");
+        for (let i = 0; i < signals; i++) {
+          process.kill(s.proxy.child.pid ?? 0, "SIGTERM");
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.equal(await s.proxy.exited, 0);
+        await pending;
+        assert.equal(emulator.tokenCalls.length, calls + 1, "the token endpoint answered before the exit");
+        assert.equal(readTokens(s.path).refresh_token, issued(emulator, calls).refresh_token, s.proxy.output());
+        assert.ok(!existsSync(`${s.path}.lock`), "no auth.json.lock left");
+        assert.match(s.proxy.output(), /waiting for the token refresh in flight/);
+      } finally {
+        tokenDelayMs = 0;
+      }
+    });
+  }
 });

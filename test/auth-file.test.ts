@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { spawnSync } from "node:child_process";
 import { createDenoAuthFile } from "../runtimes/io/auth-file-deno.ts";
 import { createNodeAuthFile } from "../runtimes/io/auth-file-node.ts";
 import { decodeJwtPayload, readJwtAccountId, readJwtExpiry } from "../src/auth/jwt.ts";
@@ -14,6 +15,7 @@ import { resolveCredentials } from "../src/auth/resolve-credentials.ts";
 import type { AuthFile } from "../src/auth/types.ts";
 import { makeJwt } from "./support/jwt.ts";
 import { readFixtureJson, readFixtureText } from "./support/read-fixture.ts";
+import { RUNTIME } from "./support/runtime.ts";
 
 const ACCOUNT_ID = "3f6b1c2e-8d4a-4f0b-9c7e-5a1d2b3c4e5f";
 const AUTH_CLAIM = "https://api.openai.com/auth";
@@ -334,3 +336,23 @@ for (const { name, create, skip } of implementations) {
     });
   });
 }
+
+describe(`the lock file at exit on ${RUNTIME} (red-team D2)`, () => {
+  test("a process that exits while it holds the lock removes it; someone else's lock stays", async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, "auth.json");
+    await writeFile(path, "{}\n");
+    const script = "test/support/hold-lock.ts";
+    const [command, args] =
+      RUNTIME === "bun" ? ["node_modules/.bin/bun", [script]] : RUNTIME === "deno" ? ["node_modules/.bin/deno", ["run", "-A", script]] : ["node_modules/.bin/tsx", [script]];
+    const run = spawnSync(command, [...args, path], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /locked/);
+    assert.deepEqual(await readdir(dir), ["auth.json"], "the exit removed the lock it held");
+
+    await writeFile(`${path}.lock`, "another process\n");
+    const blocked = spawnSync(command, [...args, path, "200"], { encoding: "utf8", timeout: 30_000 });
+    assert.notEqual(blocked.status, 0, "cannot take a live lock");
+    assert.equal(await readFile(`${path}.lock`, "utf8"), "another process\n");
+  });
+});

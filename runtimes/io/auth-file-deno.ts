@@ -9,6 +9,8 @@ interface DenoFile {
 }
 declare const Deno: {
   readTextFile(path: string): Promise<string>;
+  readTextFileSync(path: string): string;
+  removeSync(path: string): void;
   writeTextFile(path: string, data: string, options?: { createNew?: boolean; mode?: number }): Promise<void>;
   stat(path: string): Promise<{ mtime: Date | null; size: number; ino: number | null; mode: number | null }>;
   open(path: string, options: { read?: boolean; write?: boolean; createNew?: boolean; mode?: number }): Promise<DenoFile>;
@@ -21,6 +23,24 @@ declare const Deno: {
 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Lock files this process holds (path → owner line): removed on exit, Deno.exit() included (D2). */
+const held = new Map<string, string>();
+let exitHook = false;
+const holdUntilExit = (lockPath: string, owner: string): void => {
+  held.set(lockPath, owner);
+  if (exitHook) return;
+  exitHook = true;
+  globalThis.addEventListener("unload", () => {
+    for (const [path, content] of held) {
+      try {
+        if (Deno.readTextFileSync(path) === content) Deno.removeSync(path);
+      } catch {
+        // gone already, or not ours to remove
+      }
+    }
+  });
+};
 const notFound = (error: unknown): boolean => error instanceof Deno.errors.NotFound;
 const orNull = <T>(promise: Promise<T>): Promise<T | null> =>
   promise.catch((error: unknown) => {
@@ -91,7 +111,9 @@ export const createDenoAuthFile = (path: string, timing: { waitMs?: number; stal
         if (Date.now() >= deadline) throw Object.assign(new Error(`${lockPath} is held by another process`), { code: "ELOCKED" });
         await sleep(pollMs);
       }
+      holdUntilExit(lockPath, owner);
       return async () => {
+        held.delete(lockPath);
         // Remove only our own lock: a holder judged stale may find its lock replaced by someone else's.
         const content = await Deno.readTextFile(lockPath).catch(() => null);
         if (content === owner) await orNull(Deno.remove(lockPath));

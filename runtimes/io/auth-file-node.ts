@@ -1,6 +1,7 @@
 // AuthFile over node:fs/promises (Node and Bun): read, change marker, atomic replace and a lock file beside
 // auth.json (spec §2.1, §3.4 "Concurrency", §3.5 step 5).
 import { randomUUID } from "node:crypto";
+import { readFileSync, unlinkSync } from "node:fs";
 import { open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { AuthFile } from "../../src/auth/types.ts";
@@ -14,6 +15,24 @@ export interface LockTiming {
 
 const hasCode = (error: unknown, code: string): boolean => (error as { code?: unknown } | null)?.code === code;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Lock files this process holds (path → owner line): removed on exit, however it comes (D2). */
+const held = new Map<string, string>();
+let exitHook = false;
+const holdUntilExit = (lockPath: string, owner: string): void => {
+  held.set(lockPath, owner);
+  if (exitHook) return;
+  exitHook = true;
+  process.on("exit", () => {
+    for (const [path, content] of held) {
+      try {
+        if (readFileSync(path, "utf8") === content) unlinkSync(path);
+      } catch {
+        // gone already, or not ours to remove
+      }
+    }
+  });
+};
 
 /** auth.json at `path` through node:fs; the lock is `<path>.lock`, created exclusively. */
 export const createNodeAuthFile = (path: string, timing: LockTiming = {}): AuthFile => {
@@ -92,7 +111,9 @@ export const createNodeAuthFile = (path: string, timing: LockTiming = {}): AuthF
         if (Date.now() >= deadline) throw Object.assign(new Error(`${lockPath} is held by another process`), { code: "ELOCKED" });
         await sleep(pollMs);
       }
+      holdUntilExit(lockPath, owner);
       return async () => {
+        held.delete(lockPath);
         // Remove only our own lock: a holder judged stale may find its lock replaced by someone else's.
         const content = await readFile(lockPath, "utf8").catch(() => null);
         if (content === owner) await unlink(lockPath).catch((error: unknown) => { if (!hasCode(error, "ENOENT")) throw error; });

@@ -8,7 +8,7 @@ import { patchAuthFile } from "./patch-auth-file.ts";
 import { createRefreshBackoff, type RefreshFailure } from "./refresh-backoff.ts";
 import { requestTokenRefresh } from "./refresh-token.ts";
 import { resolveCredentials, type AuthProblem, type AuthResolution, type ResolvedAuth } from "./resolve-credentials.ts";
-import type { AuthFile, AuthStatus, AuthStore, Credentials, RefreshCoordinator, SharedTokens } from "./types.ts";
+import type { AuthFile, AuthStatus, Credentials, ManagedAuthStore, RefreshCoordinator, SharedTokens } from "./types.ts";
 
 export interface AuthStoreOptions {
   file: AuthFile;
@@ -97,7 +97,7 @@ const newerSide = (shared: SharedTokens | undefined, local: ResolvedAuth | undef
 };
 
 /** The credential store of spec §2–3 over an injected file, clock and token-endpoint fetch. */
-export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
+export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => {
   const { file, logger, now, allowRefresh, coordinator } = options;
   const readShared = coordinator?.readShared?.bind(coordinator);
   const writeShared = coordinator?.writeShared?.bind(coordinator);
@@ -119,6 +119,14 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
   const replaced: string[] = [];
   /** Set while the tokens in memory could not be written to auth.json; `retryAt` throttles the next attempt. */
   let unsaved: { refreshToken: string | undefined; reason: string; retryAt: number } | undefined;
+  /** Work that may hold the lock file or owe auth.json a write: shutdown waits for it (D2). */
+  const pending = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    pending.add(work);
+    const done = () => void pending.delete(work);
+    work.then(done, done);
+    return work;
+  };
   const isReplaced = (auth: AuthResolution | undefined): boolean =>
     auth?.ok === true && auth.refreshToken !== undefined && replaced.includes(auth.refreshToken);
 
@@ -179,7 +187,7 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
       }
       if (isReplaced(next.auth) && previous?.ok && !isReplaced(previous)) {
         // The file still holds tokens our last refresh replaced (its write failed): memory has the live ones.
-        void saveUnsaved();
+        void track(saveUnsaved());
         return;
       }
       apply(next);
@@ -355,9 +363,9 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
       logger.warn("could not read the shared credentials", { path, error: describeError(error) });
     }
   };
-  coordinator?.onChanged(() => void onNotice());
+  coordinator?.onChanged(() => void track(onNotice()));
   /** --share-credentials: start from the later of auth.json and the shared tokens. */
-  const ready = syncShared();
+  const ready = track(syncShared());
 
   /** The refresh, first under the coordinator's lock when there is one (issue #10 item 3). */
   const runRefresh = async (usedAccessToken: string | undefined): Promise<Credentials> => {
@@ -465,13 +473,20 @@ export const createAuthStore = (options: AuthStoreOptions): AuthStore => {
 
   /** Single flight: every caller during a refresh awaits the same promise, so one token request per expiry. */
   const refreshOnce = (usedAccessToken: string | undefined): Promise<Credentials> => {
-    flight ??= runRefresh(usedAccessToken).finally(() => {
-      flight = undefined;
-    });
+    flight ??= track(
+      runRefresh(usedAccessToken).finally(() => {
+        flight = undefined;
+      }),
+    );
     return flight;
   };
 
   return {
+    busy: () => pending.size > 0,
+    async idle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+
     async getCredentials() {
       await ready;
       await refreshSnapshot(false);

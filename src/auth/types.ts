@@ -30,6 +30,14 @@ export interface AuthStore {
   status(): Promise<AuthStatus>;
 }
 
+/** The store as start-up holds it: shutdown waits for a refresh in flight (red-team D2). */
+export interface ManagedAuthStore extends AuthStore {
+  /** True while a token refresh or a write-back of auth.json is in progress (it may hold the lock file). */
+  busy(): boolean;
+  /** Resolves once nothing is in progress; each refresh is bounded by the lock wait and the token timeout. */
+  idle(): Promise<void>;
+}
+
 /** File access the runtime entry provides; everything else about auth.json lives in src/auth. */
 export interface AuthFile {
   readonly path: string;
