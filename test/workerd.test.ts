@@ -222,6 +222,24 @@ else describe("dist/worker.js on workerd", () => {
       assert.equal(text, "edge hello");
     });
 
+    test("Anthropic Messages (x-api-key): a tool_use stream, the tool_result turn, count_tokens and HEAD / on the worker", async () => {
+      const headers = { "x-api-key": KEY, authorization: "", "anthropic-version": "2023-06-01", "x-claude-code-session-id": "edge-claude" };
+      const tools = [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }];
+      const ask = { model: "claude-sonnet-4-5", max_tokens: 100, tools, messages: [{ role: "user", content: 'CALL_TOOL get_weather {"city":"Paris"}' }] };
+      const first = await post("/v1/messages?beta=true", { ...ask, stream: true }, { headers });
+      assert.equal(first.status, 200);
+      const events = (await readSse(first)).map((f) => f.data as Json);
+      const use = events.find((e) => e.type === "content_block_start" && e.content_block.type === "tool_use")?.content_block;
+      assert.equal(use?.name, "get_weather");
+      assert.equal(events.at(-1)?.type, "message_stop");
+      const followUp = { ...ask, messages: [...ask.messages, { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "21C" }] }] };
+      const second = (await (await post("/v1/messages", followUp, { headers })).json()) as Json;
+      assert.deepEqual(second.content, [{ type: "text", text: "tool said: 21C" }], "the dropped tool_use came back from session memory");
+      const counted = (await (await post("/v1/messages/count_tokens", ask, { headers })).json()) as Json;
+      assert.ok(counted.input_tokens > 5, JSON.stringify(counted));
+      assert.equal((await fetch(`${worker.url}/`, { method: "HEAD" })).status, 200);
+    });
+
     test("a client that disconnects mid-stream closes the upstream request", async () => {
       emulator.enqueue("slow", { delayBetweenEventsMs: 100 });
       const controller = new AbortController();

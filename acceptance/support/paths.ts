@@ -16,6 +16,8 @@ export const NODE24_BIN = join(CLIENTS_DIR, "node24", "node_modules", "node-linu
 /** The versions install-clients.sh pins; package.json pins the in-process SDKs. */
 export const PINNED = {
   openai: "7.55.0",
+  "@anthropic-ai/sdk": "1.16.0",
+  "@anthropic-ai/claude-code": "2.1.332",
   ai: "7.0.173",
   "@ai-sdk/openai": "4.0.118",
   "@langchain/openai": "1.6.0",
