@@ -1,6 +1,7 @@
 // Bun entry: Bun.serve with the idle timeout raised (oven-sh/bun#27479), node:fs auth file, fetch without timeout.
 import { homedir } from "node:os";
-import { startProxy } from "../src/index.ts";
+import { runCli } from "../src/cli/run-cli.ts";
+import { nodeCliIo } from "./io/cli-node.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
 import { connectRedis } from "./io/redis.ts";
 
@@ -13,7 +14,9 @@ declare const Bun: {
   }): { url: URL; stop(closeActiveConnections?: boolean): Promise<void> };
 };
 
-await startProxy({
+// Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
+await runCli({
+  cli: nodeCliIo,
   argv: process.argv.slice(2),
   env: process.env,
   home: homedir(),

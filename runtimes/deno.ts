@@ -1,5 +1,6 @@
 // Deno entry: Deno.serve, Deno file APIs for auth.json, signal listeners for a clean shutdown.
-import { startProxy } from "../src/index.ts";
+import { runCli } from "../src/cli/run-cli.ts";
+import { denoCliIo } from "./io/cli-deno.ts";
 import { createDenoAuthFile } from "./io/auth-file-deno.ts";
 import { connectRedis } from "./io/redis.ts";
 
@@ -20,7 +21,9 @@ const env = Deno.env.toObject();
 const encoder = new TextEncoder();
 const write = (fd: typeof Deno.stdout, line: string) => void fd.writeSync(encoder.encode(`${line}\n`));
 
-await startProxy({
+// Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
+await runCli({
+  cli: denoCliIo,
   argv: Deno.args,
   env,
   home: env.HOME ?? env.USERPROFILE ?? ".",

@@ -3,7 +3,8 @@
 import { homedir } from "node:os";
 import { serve } from "srvx/node";
 import { Agent, fetch as undiciFetch } from "undici";
-import { startProxy } from "../src/index.ts";
+import { runCli } from "../src/cli/run-cli.ts";
+import { nodeCliIo } from "./io/cli-node.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
 import { readNodeBody } from "./io/node-body.ts";
 import { createNodeFetch } from "./io/node-fetch.ts";
@@ -13,7 +14,9 @@ import { connectRedis } from "./io/redis.ts";
 const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 30_000 });
 const undiciFallback = (input: RequestInfo | URL, init?: RequestInit) => undiciFetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>;
 
-await startProxy({
+// Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
+await runCli({
+  cli: nodeCliIo,
   argv: process.argv.slice(2),
   env: process.env,
   home: homedir(),

@@ -10,6 +10,7 @@ export const configSchema = z.strictObject({
   allowRefresh: z.boolean(),
   authPath: z.string().min(1),
   tokenUrl: z.string().url(),
+  authIssuer: z.string().url(),
   cacheTtl: z.number().int().positive(),
   cacheMaxEntries: z.number().int().positive(),
   logLevel: z.enum(["debug", "info", "warn", "error"]),

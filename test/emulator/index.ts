@@ -9,6 +9,7 @@ import { MarkerError, isScenarioName, scriptedChoice, type Choice } from "./sele
 import { createEventStream, createWaiter, frame, frameAll, type Pacing } from "./sse.ts";
 import { withExtras } from "./stream-extras.ts";
 import { httpErrorEntry } from "./fixtures.ts";
+import { createDeviceAuth } from "./device-auth.ts";
 import { createTokenEndpoint, parseTokenBody } from "./token-endpoint.ts";
 import { FIXTURE_ACCOUNT_ID, createTokenRegistry } from "./tokens.ts";
 import type { Emulator, EmulatorOptions, RecordedCall, ScenarioName, ScenarioOptions } from "./types.ts";
@@ -51,6 +52,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     reuseStatus: options.refreshReuseStatus ?? 401,
     refreshResponses: options.refreshResponses ?? "mint",
   });
+  const deviceAuth = createDeviceAuth({ registry, now, ttlSeconds }); // login endpoints (issue 20)
   const calls: RecordedCall[] = [];
   const tokenCalls: RecordedCall[] = [];
   const modelCalls: Array<RecordedCall & { query: Record<string, string> }> = [];
@@ -219,6 +221,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const body = parseTokenBody(headers.get("content-type"), rawBody);
     const call = record(tokenCalls, request, headers, rawBody, body);
     if (call.method !== "POST") return reply(call, detail(404, "Not Found"));
+    if (body?.grant_type === "authorization_code") return reply(call, await deviceAuth.exchange(body));
     return reply(call, tokenEndpoint.answer(body));
   }
 
@@ -248,6 +251,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (path === `${basePath}/responses`) return handleResponses(request, headers, rawBody);
     if (path === "/oauth/token") return handleToken(request, headers, rawBody);
     if (path === `${basePath}/models` && method === "GET") return handleModels(request, headers);
+    const login = await deviceAuth.handle(request, path, rawBody);
+    if (login) return login;
     // R1 for every other path, recorded. `{base}/responses/compact` is one of them: it answers 404
     // {"detail":"Not Found"} since 2026-08-12 (§13.4 [REPORTED: Soju06/codex-lb PR #1715]).
     return reply(record(otherCalls, request, headers, rawBody, tryParseJson(rawBody)), detail(404, "Not Found"));
@@ -265,6 +270,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       catalogueVersion += 1;
     },
     modelsEtag,
+    deviceAuth: deviceAuth.control,
     enqueue(scenario, scenarioOptions = {}) {
       if (!isScenarioName(scenario)) throw new Error(`enqueue: unknown scenario '${String(scenario)}'`);
       if (scenario === "http-error") httpErrorEntry(scenarioOptions.httpError ?? "internal-500");

@@ -1,5 +1,6 @@
 // Public types of the Codex backend emulator (docs/backend.md §12).
 // Other test files code against these names; keep them stable and add, never rename.
+import type { DeviceAuthControl } from "./device-auth.ts";
 
 /** Scenario names of §12.2 (B1–B18). */
 export type ScenarioName =
@@ -163,6 +164,8 @@ export interface Emulator {
   setCatalogue(models: CatalogueModel[]): void;
   /** Addition: the current models etag. */
   modelsEtag(): string;
+  /** Addition (issue 20): scripts and records the device-code and browser login endpoints (device-auth.ts). */
+  readonly deviceAuth: DeviceAuthControl;
   /** Queues a scenario for the next `/responses` request that passes every rule R1–R22 (FIFO). */
   enqueue(scenario: ScenarioName, options?: ScenarioOptions): void;
   /** Responses in flight: header delays plus bodies still being written. */

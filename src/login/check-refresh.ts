@@ -1,0 +1,40 @@
+// `godex-proxy status`: does refresh work? One real refresh grant under the auth.json lock, and on success the
+// new tokens written back exactly as the proxy's own refresh does it (src/auth: requestTokenRefresh, the JSON patch
+// of spec §3.5, atomic replace), so the rotated refresh token is never lost.
+import { patchAuthFile } from "../auth/patch-auth-file.ts";
+import { requestTokenRefresh } from "../auth/refresh-token.ts";
+import { resolveCredentials } from "../auth/resolve-credentials.ts";
+import type { AuthFile } from "../auth/types.ts";
+import { readJwtExpiry } from "../auth/jwt.ts";
+import { describeCause } from "./login-error.ts";
+
+export type RefreshCheck =
+  | { kind: "ok"; expiresAt?: number }
+  | { kind: "no-refresh-token" }
+  /** `reason` is safe to print; `terminal` means only a new login helps. */
+  | { kind: "failed"; reason: string; terminal: boolean };
+
+export const checkRefresh = async (o: { file: AuthFile; fetch: typeof fetch; tokenUrl: string; clientId: string; now: () => number }): Promise<RefreshCheck> => {
+  let release: () => Promise<void>;
+  try {
+    release = await o.file.lock();
+  } catch (error) {
+    return { kind: "failed", reason: `cannot lock ${o.file.path} (${describeCause(error)})`, terminal: false };
+  }
+  try {
+    const text = await o.file.read();
+    const auth = resolveCredentials(text, o.file.path);
+    if (!auth.ok || text === null) return { kind: "failed", reason: auth.ok ? "auth.json vanished" : auth.code, terminal: true };
+    if (auth.refreshToken === undefined) return { kind: "no-refresh-token" };
+    const outcome = await requestTokenRefresh({ fetch: o.fetch, tokenUrl: o.tokenUrl, clientId: o.clientId, refreshToken: auth.refreshToken });
+    if (outcome.kind === "terminal") return { kind: "failed", reason: `${outcome.code} (HTTP ${outcome.status})`, terminal: true };
+    if (outcome.kind === "transient") return { kind: "failed", reason: outcome.reason, terminal: false };
+    await o.file.writeAtomic(patchAuthFile(text, outcome.tokens, o.now()));
+    const expiresAt = outcome.tokens.accessToken ? readJwtExpiry(outcome.tokens.accessToken) : undefined;
+    return expiresAt === undefined ? { kind: "ok" } : { kind: "ok", expiresAt };
+  } catch (error) {
+    return { kind: "failed", reason: `cannot rewrite ${o.file.path} (${describeCause(error)})`, terminal: false };
+  } finally {
+    await release().catch(() => undefined);
+  }
+};
