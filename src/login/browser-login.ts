@@ -130,6 +130,8 @@ export const runBrowserLogin = async (deps: BrowserLoginDeps): Promise<void> => 
     finished = true;
     // Let the answer page go out, then stop listening (a keep-alive browser must not hold the process).
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await Promise.race([served.close(true).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
+    let wait: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([served.close(true).catch(() => undefined), new Promise((resolve) => (wait = setTimeout(resolve, 1000)))]);
+    clearTimeout(wait);
   }
 };
