@@ -5,7 +5,7 @@
 //    "not yet"; 200 gives authorization_code + code_verifier. The CLI gives up after 15 minutes.
 // 3. The code is exchanged at the token endpoint with redirect_uri {issuer}/deviceauth/callback.
 // Ours on top (not from the CLI, which fails on anything but 403/404/200): slow_down (or a 429) adds 5 s to the
-// interval (RFC 8628 §3.5); expired / denied codes get their own message; up to 3 broken polls in a row are retried.
+// interval (RFC 8628 section 3.5); expired / denied codes get their own message; up to 3 broken polls in a row are retried.
 import { exchangeCode, type LoginTokens } from "./exchange-code.ts";
 import { LoginError } from "./login-error.ts";
 import { describeAnswer, postTo, readErrorCode } from "./oauth-http.ts";
@@ -26,7 +26,7 @@ export interface DeviceLoginDeps {
 export const DEVICE_LOGIN_MAX_WAIT_MS = 15 * 60 * 1000;
 /** Interval when the issuer gives none or an unreadable one (what the real issuer sends, per other clients). */
 const DEFAULT_INTERVAL_S = 5;
-/** RFC 8628 §3.5: on slow_down, poll 5 s less often from then on. */
+/** RFC 8628 section 3.5: on slow_down, poll 5 s less often from then on. */
 const SLOW_DOWN_STEP_S = 5;
 /** Broken polls (network, 5xx) tolerated in a row before giving up. */
 const MAX_BROKEN_POLLS = 3;

@@ -11,7 +11,7 @@ import { isObject, jsonResponse, type Rejection } from "./wire.ts";
 export interface DeviceAuthScript {
   /** Polls answered 403 "pending" first (the CLI treats 403 and 404 as pending). Default 0. */
   pendingPolls?: number;
-  /** Then polls answered slow_down (emulator choice: RFC 8628 §3.5, 400 `{"error":"slow_down"}`). Default 0. */
+  /** Then polls answered slow_down (emulator choice: RFC 8628 section 3.5, 400 `{"error":"slow_down"}`). Default 0. */
   slowDownPolls?: number;
   /** Then polls whose connection breaks before any byte of the answer. Default 0. */
   networkFailures?: number;
