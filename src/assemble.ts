@@ -21,6 +21,8 @@ export interface AssembleInput {
   randomId: () => string;
   store?: KeyValueStore;
   coordinator?: RefreshCoordinator;
+  /** See ProxyDeps.checkHost. */
+  checkHost?: boolean;
 }
 
 /** The auth store and the proxy around it, with token refreshes counted in the proxy's metrics. */
@@ -37,7 +39,7 @@ export const assembleProxy = (input: AssembleInput): { proxy: Proxy; auth: Manag
     onRefresh: (result) => metrics.refreshes.inc({ result }),
   });
   const proxy = createProxy({
-    config: input.config, logger: input.logger, fetch: input.fetch, now: input.now, randomId: input.randomId, auth, store: input.store, metrics,
+    config: input.config, logger: input.logger, fetch: input.fetch, now: input.now, randomId: input.randomId, auth, store: input.store, metrics, checkHost: input.checkHost,
   });
   return { proxy, auth };
 };

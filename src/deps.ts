@@ -29,6 +29,8 @@ export interface ProxyDeps {
   auth: AuthStore;
   /** Metrics registry (created by createProxy when absent; passed in so the auth store can count refreshes). */
   metrics?: import("./metrics/proxy-metrics.ts").ProxyMetrics;
+  /** The Host check against DNS rebinding (src/http/exposure.ts); off at the edge, where the platform's name is the host. */
+  checkHost?: boolean;
   /** Session state store (defaults to the in-memory one). */
   store?: import("./session/store.ts").KeyValueStore;
 }

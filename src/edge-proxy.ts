@@ -68,5 +68,5 @@ export const createEdgeProxy = (bindings: Readonly<Record<string, unknown>>, hos
   if (secret === undefined) logger.warn(`no ${AUTH_SECRET} secret: set it to the content of ~/.codex/auth.json (wrangler secret put ${AUTH_SECRET})`);
   if (config.allowRefresh) logger.info("refresh is on: refreshed tokens live in this isolate's memory only; other isolates start again from the secret");
   const file = createMemoryAuthFile({ path: `secret ${AUTH_SECRET}`, text: secret });
-  return assembleProxy({ config, logger, file, fetch: host.fetch, now: host.now, randomId: host.randomId, store: host.store }).proxy;
+  return assembleProxy({ config, logger, file, fetch: host.fetch, now: host.now, randomId: host.randomId, store: host.store, checkHost: false }).proxy;
 };

@@ -5,6 +5,7 @@
 export type ErrorKind =
   | "bad_request" // malformed client input (400, with param)
   | "unauthorized" // client key missing or wrong (401)
+  | "forbidden" // a Host or Origin this proxy does not serve (403, docs/security.md)
   | "not_found" // unknown route (404)
   | "method_not_allowed" // known route, other method (405)
   | "payload_too_large" // body over --body-limit (413)
@@ -21,6 +22,7 @@ export type ErrorKind =
 const DEFAULTS: Record<ErrorKind, { status: number; type: string }> = {
   bad_request: { status: 400, type: "invalid_request_error" },
   unauthorized: { status: 401, type: "invalid_request_error" },
+  forbidden: { status: 403, type: "invalid_request_error" },
   not_found: { status: 404, type: "invalid_request_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error" },
   payload_too_large: { status: 413, type: "invalid_request_error" },

@@ -4,6 +4,7 @@ import { Router } from "itty-router";
 import type { ClientInfo, ProxyDeps } from "./deps.ts";
 import { ProxyError, toErrorResponse, isProxyError } from "./errors.ts";
 import { checkClientKey } from "./http/client-auth.ts";
+import { checkExposure, corsHeaders, isPreflight, preflightResponse } from "./http/exposure.ts";
 import { createRequestRecord, type RequestRecord } from "./request-record.ts";
 import { createChatCompletionsRoute } from "./routes/chat-completions.ts";
 import { createHealthRoute } from "./routes/health.ts";
@@ -85,6 +86,22 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     }
   };
 
+  /** Requests from an origin in --cors-origins, answered with CORS headers. */
+  const corsOrigin = new WeakMap<Request, string>();
+  const guard = (request: Request) => {
+    const origin = checkExposure(request, deps.config, deps.checkHost ?? true);
+    if (origin === null) return undefined;
+    corsOrigin.set(request, origin);
+    return isPreflight(request) ? preflightResponse(request, origin, deps.config) : undefined;
+  };
+  const withCors = (request: Request, response: Response): Response => {
+    const origin = corsOrigin.get(request);
+    if (origin === undefined || response.headers.has("access-control-allow-origin")) return response;
+    const headers = new Headers(response.headers);
+    for (const [name, value] of Object.entries(corsHeaders(origin, deps.config))) headers.set(name, value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+
   /** Paths answered without a key: /health, and / (Claude Code probes it, issue 17 item 1). */
   const OPEN_PATHS = new Set(["/health", "/"]);
   const requireKey = (request: Request) => {
@@ -110,18 +127,18 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   };
 
   const router = Router<Request, [ClientInfo, RequestRecord]>({
-    before: [requireKey],
+    before: [guard, requireKey],
     catch: (error: unknown, request: Request, _client: ClientInfo, record: RequestRecord) => {
       if (!isProxyError(error) || error.kind === "internal") deps.logger.error("request failed", { error: String(error), stack: error instanceof Error ? error.stack : undefined });
       if (isProxyError(error)) record.outcome = error.kind;
       return isAnthropicRequest(request) ? toAnthropicErrorResponse(error) : toErrorResponse(error);
     },
     finally: [
-      (response: Response, _request: Request, _client: ClientInfo, record: RequestRecord) => {
+      (response: Response, request: Request, _client: ClientInfo, record: RequestRecord) => {
         record.status = response.status;
         if (record.deferred) metrics.openStreams.add(1);
         if (!record.deferred) record.end();
-        return response;
+        return withCors(request, response);
       },
     ],
   });

@@ -1,7 +1,7 @@
 // The single list of flags: drives parsing, --help, error messages and the README table (STYLE.md "Config").
 import { DEFAULT_CLAUDE_MODELS } from "../models/claude-models.ts";
 
-export type FlagKind = "string" | "boolean" | "duration" | "integer" | "enum" | "listen" | "url" | "bytes" | "redis-url" | "model-map";
+export type FlagKind = "list" | "string" | "boolean" | "duration" | "integer" | "enum" | "listen" | "url" | "bytes" | "redis-url" | "model-map";
 
 export interface FlagSpec {
   /** Long name without dashes; also the config key in camelCase. */
@@ -19,6 +19,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: "listen", kind: "listen", default: "127.0.0.1:39001", help: "host:port to listen on" },
   { name: "api-key", kind: "string", help: "key clients must send as `Authorization: Bearer <key>` (required unless --allow-any-key)" },
   { name: "allow-any-key", kind: "boolean", default: "false", help: "accept any bearer token, or none (warns loudly on a non-loopback --listen)" },
+  { name: "allowed-hosts", kind: "list", help: "extra Host names clients may use, comma-separated (loopback names and the --listen host always work; others get 403: DNS rebinding, docs/security.md)" },
+  { name: "cors-origins", kind: "list", help: "browser origins allowed to call the proxy, comma-separated `https://app.example`; `*` needs --api-key (default: none, web pages get 403)" },
   { name: "model", kind: "string", default: "gpt-5.2-codex", help: "model used when a request names none; listed first by /v1/models" },
   { name: "base-url", kind: "url", default: "https://chatgpt.com/backend-api/codex", help: "Codex backend base URL (POST {base-url}/responses)" },
   { name: "allow-refresh", kind: "boolean", default: "false", help: "refresh the ChatGPT access token when it expires or the backend answers 401, and rewrite auth.json" },

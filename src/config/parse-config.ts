@@ -2,6 +2,7 @@
 import { configSchema, type Config } from "./schema.ts";
 import { parseDuration } from "./duration.ts";
 import { parseClaudeModels } from "../models/claude-models.ts";
+import { hostName } from "../http/exposure.ts";
 import { FLAGS, STORE_KEY_ENV, STORE_KEY_MIN_LENGTH, toConfigKey, toEnvName, type FlagSpec } from "./flags.ts";
 
 export type ParseResult =
@@ -25,6 +26,7 @@ class FlagError extends Error {}
 
 const expected = (flag: FlagSpec): string => {
   switch (flag.kind) {
+    case "list": return flag.name === "cors-origins" ? "a comma list of origins like https://app.example.com:8080, or *" : "a comma list of host names like proxy.lan,myhost";
     case "boolean": return "true/false, 1/0 or yes/no";
     case "duration": return "a duration like 90s, 30m, 6h or 1d";
     case "integer": return "a whole number of 0 or more";
@@ -71,6 +73,11 @@ const convert = (flag: FlagSpec, raw: string): unknown => {
       return match ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? "b").toLowerCase()] ?? 1) : undefined;
     }
     case "string": return raw === "" ? undefined : raw;
+    case "list": {
+      const items = raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+      if (flag.name === "allowed-hosts") return items.every((item) => /^[\w.:\[\]-]+$/.test(item)) ? items.map(hostName) : undefined;
+      return items.every((item) => item === "*" || isOrigin(item)) ? items.map((item) => item.replace(/\/$/, "")) : undefined;
+    }
     case "model-map": {
       const entries = parseClaudeModels(raw);
       return typeof entries === "string" ? undefined : entries;
@@ -85,6 +92,15 @@ const convert = (flag: FlagSpec, raw: string): unknown => {
         return undefined;
       }
     }
+  }
+};
+
+/** `https://app.example.com:8080` (a trailing slash allowed), nothing more: what browsers send as Origin. */
+const isOrigin = (text: string): boolean => {
+  try {
+    return new URL(text).origin === text.replace(/\/$/, "");
+  } catch {
+    return false;
   }
 };
 
@@ -193,6 +209,9 @@ export const parseConfig = (input: ParseInput, version = "0.0.0"): ParseResult =
       throw new FlagError(
         `--share-credentials: set ${STORE_KEY_ENV} to the same secret of at least ${STORE_KEY_MIN_LENGTH} characters on every instance (for example \`openssl rand -base64 32\`)`,
       );
+    }
+    if (config.allowAnyKey && config.corsOrigins.includes("*")) {
+      throw new FlagError("--cors-origins: * with --allow-any-key would let every web page spend your quota; list the origins, or set --api-key");
     }
     const warnings: string[] = [];
     if (config.allowAnyKey && !isLoopback(config.listen.host)) {

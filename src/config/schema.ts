@@ -5,6 +5,9 @@ export const configSchema = z.strictObject({
   listen: z.object({ host: z.string(), port: z.number().int().min(0).max(65535) }),
   apiKey: z.string().min(1).optional(),
   allowAnyKey: z.boolean(),
+  /** --allowed-hosts and --cors-origins (issue 18 item 1; src/http/exposure.ts). */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  corsOrigins: z.array(z.string().min(1)).default([]),
   model: z.string().min(1),
   baseUrl: z.string().url(),
   allowRefresh: z.boolean(),

@@ -14,6 +14,13 @@ export const timingSafeEqual = (a: string, b: string): boolean => {
   return diff === 0;
 };
 
+/** True when the request carries `key` as `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+export const hasClientKey = (request: Request, key: string): boolean => {
+  const header = request.headers.get("authorization")?.trim();
+  const sent = header ? /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() : request.headers.get("x-api-key")?.trim();
+  return sent !== undefined && sent !== "" && timingSafeEqual(sent, key);
+};
+
 /** Throws a 401 envelope unless the request carries the configured key (or any key is allowed). */
 export const checkClientKey = (request: Request, options: { apiKey?: string; allowAnyKey: boolean }): void => {
   if (options.allowAnyKey) return;

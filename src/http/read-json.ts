@@ -64,7 +64,8 @@ const describeIssue = (issue: z.core.$ZodIssue, param: string | null): string =>
 /** The parsed, schema-checked body, or a ProxyError (400 with param, 413, 415). */
 export const readJsonBody = async <S extends z.ZodType>(request: Request, schema: S, limit: number, readBody?: ClientInfo["readBody"]): Promise<z.infer<S>> => {
   const type = request.headers.get("content-type");
-  if (type !== null && !/^\s*(application\/([\w.+-]*\+)?json|text\/plain)\s*(;|$)/i.test(type)) {
+  // Not text/plain: a web page may send that cross-origin without a preflight (red team D3).
+  if (type !== null && !/^\s*application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
     throw new ProxyError("bad_request", {
       status: 415,
       message: `Unsupported Content-Type "${type.slice(0, 80)}": send the body as JSON with Content-Type: application/json.`,

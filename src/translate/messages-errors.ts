@@ -46,6 +46,8 @@ const typeFor = (error: ProxyError, status: number): { type: AnthropicErrorType;
     case "auth_unavailable":
     case "upstream_unauthorized":
       return { type: "authentication_error", status: 401 };
+    case "forbidden":
+      return { type: "permission_error", status: 403 };
     case "not_found":
       return { type: "not_found_error", status: 404 };
     case "method_not_allowed":
