@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import type { ClientInfo } from "../deps.ts";
 import { ProxyError, badRequest } from "../errors.ts";
+import { checkBodyShape } from "./body-shape.ts";
 
 const tooLarge = (limit: number) =>
   new ProxyError("payload_too_large", { message: `Request body is larger than the ${limit}-byte limit (--body-limit).`, code: "request_too_large" });
@@ -90,6 +91,7 @@ export const readJsonBody = async <S extends z.ZodType>(request: Request, schema
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw badRequest("The request body must be a JSON object.", null, "invalid_json");
   }
+  checkBodyShape(value as Record<string, unknown>, text.length);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
