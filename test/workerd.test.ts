@@ -297,7 +297,7 @@ else describe("dist/worker.js on workerd", () => {
     });
 
     test("an expired token is refreshed once and the new one kept in the isolate's memory", async () => {
-      const ask = () => fetch(`${worker.url}/v1/responses`, { method: "POST", headers: { authorization: `Bearer ${KEY}` }, body: '{"input":"x"}' });
+      const ask = () => fetch(`${worker.url}/v1/responses`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: '{"input":"x"}' });
       const first = await ask();
       assert.equal(first.status, 200, await first.clone().text());
       assert.equal(emulator.tokenCalls.length, 1);
