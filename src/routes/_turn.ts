@@ -59,10 +59,13 @@ export const prepareUpstreamBody = async (
   if (orphans.length > 0) {
     const restored = restoreToolCalls(input, await cache.getCalls(sessionKey, orphans));
     if (restored.missing.length > 0) {
+      const callId = restored.missing[0] as string;
+      const own = translation.describeMissingCall?.(callId);
       throw badRequest(
-        `No tool call found for the output with call_id ${restored.missing[0]}: the request must include the assistant's call ` +
-          "before its output, and this proxy does not remember one for this session (restart, --cache-ttl expiry, or another session key).",
-        "input",
+        own?.message ??
+          `No tool call found for the output with call_id ${callId}: the request must include the assistant's call ` +
+            "before its output, and this proxy does not remember one for this session (restart, --cache-ttl expiry, or another session key).",
+        own?.param ?? "input",
         "tool_call_not_found",
       );
     }

@@ -59,6 +59,8 @@ interface Context {
   warnings: string[];
   input: JsonObject[];
   system: string[];
+  /** tool_use_id → the path of its tool_result block, for the 400 when no tool_use exists for it. */
+  toolResults: Map<string, string>;
 }
 
 /**
@@ -67,7 +69,7 @@ interface Context {
  * `tool_choice` naming an undeclared tool.
  */
 export const toUpstreamFromMessages = (request: MessagesRequest, options: MessagesTranslateOptions): MessagesTranslation => {
-  const ctx: Context = { warnings: [], input: [], system: [] };
+  const ctx: Context = { warnings: [], input: [], system: [], toolResults: new Map() };
   for (const key of Object.keys(request)) {
     if (HANDLED_KEYS.has(key) || (request as JsonObject)[key] === undefined || (request as JsonObject)[key] === null) continue;
     ctx.warnings.push(`accepted "${key}", not sent: ${DROP_REASONS[key] ?? "no backend equivalent (spec §4.3 allow-list)"}`);
@@ -90,7 +92,17 @@ export const toUpstreamFromMessages = (request: MessagesRequest, options: Messag
   }
   const format = toTextFormat(request);
   if (format) draft.text = { format };
-  return { draft, instructions: ctx.system.join("\n\n"), warnings: ctx.warnings, requestedModel, thinking, effortParam: "output_config.effort" };
+  const describeMissingCall = (callId: string) => {
+    const at = ctx.toolResults.get(callId);
+    if (at === undefined) return undefined;
+    return {
+      param: `${at}.tool_use_id`,
+      message:
+        `${at}.tool_use_id: no tool_use block with id "${callId}" comes before this tool_result, and this proxy remembers none ` +
+        "for this session (restart, --cache-ttl expiry, or another X-Claude-Code-Session-Id). Send the assistant's tool_use block in an earlier message.",
+    };
+  };
+  return { draft, instructions: ctx.system.join("\n\n"), warnings: ctx.warnings, requestedModel, thinking, effortParam: "output_config.effort", describeMissingCall };
 };
 
 /** Thinking blocks go to the client only when the request enabled thinking; `display: "omitted"` keeps the text out. */
@@ -177,6 +189,7 @@ const addUserBlocks = (blocks: readonly MessagesBlock[], where: string, ctx: Con
         return;
       case "tool_result":
         flush();
+        if (!ctx.toolResults.has(block.tool_use_id)) ctx.toolResults.set(block.tool_use_id, at);
         ctx.input.push({ type: "function_call_output", call_id: block.tool_use_id, output: toToolOutput(block, at, ctx.warnings) });
         return;
       default:

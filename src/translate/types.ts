@@ -25,6 +25,8 @@ export interface Translation {
   effortParam?: string;
   /** Human-readable notes of dropped or rewritten fields, logged at debug. */
   warnings: string[];
+  /** The 400 for a tool output whose call is neither in the request nor remembered, in the client's own terms. */
+  describeMissingCall?: (callId: string) => { message: string; param: string } | undefined;
 }
 
 /** The complete body sent to `POST {base}/responses`. */
