@@ -1,11 +1,14 @@
 // `npm run bench`: direct-to-emulator baseline against the same load through the proxy, in one run, per
-// runtime; prints ratios. Loopback only; every loop is bounded in count and time.
+// runtime; prints ratios, and the proxy process's CPU time (user + system, from /proc) per non-streaming request
+// and per streamed delta. Loopback only; every loop is bounded in count and time.
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
+import { cpuDuring } from "./_cpu.ts";
 import { started, startEmulatorProcess } from "./_process.ts";
+import { ensureNode24 } from "../test/support/node24.ts";
 import { entryCommand, type RuntimeName } from "../test/support/runtime.ts";
 import { spawnWorkerd } from "../test/support/spawn-workerd.ts";
 
@@ -16,7 +19,9 @@ const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_0
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 200);
 const RPS_REQUESTS = Number(process.env.BENCH_RPS_REQUESTS ?? 3000);
 const CONCURRENCY = 32;
-const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,bun,deno,workerd").split(",") as (RuntimeName | "workerd")[];
+/** The CPU-per-delta batches: this many 200-delta streams, unpaced 8 at a time, and paced 1 ms 32 at a time. */
+const STREAM_BATCH = Number(process.env.BENCH_STREAM_BATCH ?? 200);
+const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,node24,bun,deno,workerd").split(",") as (RuntimeName | "node24" | "workerd")[];
 
 
 const percentile = (values: number[], p: number) => {
@@ -27,14 +32,15 @@ const percentile = (values: number[], p: number) => {
 interface Target {
   url: string;
   headers: Record<string, string>;
-  body: (deltas: number, stream: boolean) => string;
+  /** `pace`: ms between the emulator's events (0: as fast as it can write). */
+  body: (deltas: number, stream: boolean, pace?: number) => string;
 }
 
 const direct = (baseUrl: string): Target => ({
   url: `${baseUrl}/responses`,
   headers: { authorization: AUTH, "chatgpt-account-id": ACCOUNT, "content-type": "application/json" },
-  body: (deltas) => JSON.stringify({
-    model: "gpt-5.2-codex", instructions: "bench", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: `[[bench:${deltas}]]` }] }],
+  body: (deltas, _stream, pace = 0) => JSON.stringify({
+    model: "gpt-5.2-codex", instructions: "bench", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: `[[bench:${deltas}:${pace}]]` }] }],
     tools: [], tool_choice: "auto", parallel_tool_calls: false, store: false, stream: true, prompt_cache_key: "bench",
   }),
 });
@@ -42,16 +48,16 @@ const direct = (baseUrl: string): Target => ({
 const viaProxy = (proxyUrl: string, path = "/v1/responses"): Target => ({
   url: `${proxyUrl}${path}`,
   headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-  body: (deltas, stream) =>
+  body: (deltas, stream, pace = 0) =>
     path === "/v1/responses"
-      ? JSON.stringify({ input: `[[bench:${deltas}]]`, instructions: "bench", stream, user: "bench" })
-      : JSON.stringify({ messages: [{ role: "system", content: "bench" }, { role: "user", content: `[[bench:${deltas}]]` }], stream, user: "bench" }),
+      ? JSON.stringify({ input: `[[bench:${deltas}:${pace}]]`, instructions: "bench", stream, user: "bench" })
+      : JSON.stringify({ messages: [{ role: "system", content: "bench" }, { role: "user", content: `[[bench:${deltas}:${pace}]]` }], stream, user: "bench" }),
 });
 
 /** One request: time to first body byte and to the end, in ms. */
-const once = async (target: Target, deltas: number, stream: boolean) => {
+const once = async (target: Target, deltas: number, stream: boolean, pace = 0) => {
   const t0 = performance.now();
-  const response = await request(target.url, { method: "POST", headers: target.headers, body: target.body(deltas, stream), dispatcher: agent });
+  const response = await request(target.url, { method: "POST", headers: target.headers, body: target.body(deltas, stream, pace), dispatcher: agent });
   let first = 0;
   for await (const chunk of response.body) {
     if (first === 0 && (chunk as Buffer).length > 0) first = performance.now() - t0;
@@ -85,16 +91,36 @@ const paired = async (target: Target, deltas: number): Promise<{ direct: Latency
   return { direct: summarize(direct), proxied: summarize(proxied) };
 };
 
-const throughput = async (target: Target, stream: boolean) => {
-  for (let i = 0; i < 100; i++) await once(target, 1, stream);
+/** `count` requests, `concurrency` at a time. */
+const load = async (target: Target, count: number, concurrency: number, deltas: number, stream: boolean, pace = 0) => {
   let next = 0;
-  const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < RPS_REQUESTS) await once(target, 1, stream);
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await once(target, deltas, stream, pace);
     }),
   );
-  return RPS_REQUESTS / ((performance.now() - t0) / 1000);
+};
+
+/** Requests per second at c=32 and, when `pid` is given, that process's CPU ms per request over the same run. */
+const throughput = async (target: Target, stream: boolean, pid?: number) => {
+  for (let i = 0; i < 100; i++) await once(target, 1, stream);
+  const t0 = performance.now();
+  const cpu = await cpuDuring(pid ?? process.pid, () => load(target, RPS_REQUESTS, CONCURRENCY, 1, stream));
+  return { rps: RPS_REQUESTS / ((performance.now() - t0) / 1000), cpuPerRequest: cpu / RPS_REQUESTS };
+};
+
+/**
+ * CPU µs of `pid` per streamed delta over a batch of 200-delta streams (the stream's own request cost included),
+ * twice: as a burst (the emulator writes as fast as it can, so one read on loopback carries many events: the
+ * parser and translation per event), and paced 1 ms apart (each delta in its own read, as tokens from the real
+ * backend arrive: the per-read path, wake-ups and small writes included).
+ */
+const cpuPerDelta = async (target: Target, pid: number) => {
+  await load(target, 32, 8, 200, true);
+  const burst = await cpuDuring(pid, () => load(target, STREAM_BATCH * 2, 8, 200, true));
+  await load(target, 32, 32, 200, true, 1);
+  const paced = await cpuDuring(pid, () => load(target, STREAM_BATCH, 32, 200, true, 1));
+  return { burst: (burst * 1000) / (STREAM_BATCH * 2 * 200), paced: (paced * 1000) / (STREAM_BATCH * 200) };
 };
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
@@ -108,7 +134,8 @@ const [latencyEmulator, loadEmulator] = emulators as [Awaited<ReturnType<typeof 
 const baseline = direct(latencyEmulator.baseUrl);
 
 process.stdout.write(`bench: ${SEQUENTIAL} sequential 200-delta streams (paired with direct ones), ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`);
-type Bench = RuntimeName | "workerd" | "floor";
+type Bench = RuntimeName | "node24" | "workerd" | "floor";
+const NODE24 = RUNTIMES.includes("node24") ? ensureNode24() : "";
 /** A process in front of `upstream`: a runtime entry, the worker bundle on workerd, or the bare pipe (floor). */
 const startProxy = async (runtime: Bench, upstream: string) => {
   if (runtime === "workerd") {
@@ -116,13 +143,18 @@ const startProxy = async (runtime: Bench, upstream: string) => {
       GODEX_PROXY_API_KEY: KEY, GODEX_PROXY_BASE_URL: upstream, GODEX_PROXY_LOG_LEVEL: "warn",
       GODEX_PROXY_AUTH_JSON: readFileSync("test/fixtures/codex/auth.json", "utf8"),
     } });
-    return { url: worker.url.replace(/\/$/, ""), stop: () => worker.stop() };
+    return { url: worker.url.replace(/\/$/, ""), pid: worker.pid, stop: () => worker.stop() };
   }
-  const { command, args } = runtime === "floor" ? { command: process.execPath, args: ["--import", "tsx", "bench/floor-pipe.ts", upstream] } : entryCommand(runtime);
+  const { command, args } =
+    runtime === "floor"
+      ? { command: process.execPath, args: ["--import", "tsx", "bench/floor-pipe.ts", upstream] }
+      : runtime === "node24"
+        ? { command: NODE24, args: ["dist/node.js"] }
+        : entryCommand(runtime);
   const flags = runtime === "floor" ? [] : ["--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", upstream, "--log-level", "warn"];
   const child = spawn(command, [...args, ...flags], { stdio: ["ignore", "pipe", "pipe"] });
   const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
-  return { url: url as string, stop: async () => void child.kill("SIGKILL") };
+  return { url: url as string, pid: child.pid as number, stop: async () => void child.kill("SIGKILL") };
 };
 
 /** The floor row sends the backend's own body through the pipe; proxies get client bodies. */
@@ -130,29 +162,35 @@ const through = (runtime: Bench, url: string, path?: string): Target => (runtime
 
 const rows: string[] = [];
 const baselines: string[] = [];
+let floorCpu: { request: number; burst: number; paced: number } | undefined;
+const versus = (value: number, floor: number | undefined) => (floor === undefined || floor === 0 ? "" : ` (${fmt(value / floor, 1)}×)`);
 for (const runtime of ["floor", ...RUNTIMES] as Bench[]) {
   const latency = await startProxy(runtime, latencyEmulator.baseUrl);
   const responses = await paired(through(runtime, latency.url), 200);
   const chat = runtime === "floor" ? undefined : await paired(through(runtime, latency.url, "/v1/chat/completions"), 200);
   await latency.stop();
   const load = await startProxy(runtime, loadEmulator.baseUrl);
-  const baseRps = await throughput(direct(loadEmulator.baseUrl), true);
-  const rps = await throughput(through(runtime, load.url), runtime === "floor");
+  const { rps: baseRps } = await throughput(direct(loadEmulator.baseUrl), true);
+  const { rps, cpuPerRequest } = await throughput(through(runtime, load.url), runtime === "floor", load.pid);
+  const perDelta = await cpuPerDelta(through(runtime, load.url), load.pid);
   await load.stop();
-  const label = runtime === "floor" ? "floor: bare node:http pipe, no translation" : runtime;
+  if (runtime === "floor") floorCpu = { request: cpuPerRequest, ...perDelta };
+  const label = runtime === "floor" ? "floor: bare node:http pipe, no translation" : runtime === "node" ? `node ${process.version}` : runtime === "node24" ? "node 24.21.0" : runtime;
   const base = responses.direct;
   baselines.push(`${runtime}: ttfb p50 ${fmt(base.ttfb50)} ms, 200-delta p50 ${fmt(base.total50)} ms, ${fmt(baseRps, 0)} req/s`);
   rows.push(
     `| ${label} | ${added(responses.proxied.ttfb50 - base.ttfb50)} | ${added(responses.proxied.ttfb99 - base.ttfb99)} | ${fmt(responses.proxied.total50 / base.total50)}× | ` +
       (chat ? `${added(chat.proxied.ttfb50 - chat.direct.ttfb50)} | ${fmt(chat.proxied.total50 / chat.direct.total50)}× | ` : "– | – | ") +
-      `${fmt(rps, 0)} (${fmt(rps / baseRps)}×) |`,
+      `${fmt(rps, 0)} (${fmt(rps / baseRps)}×) | ` +
+      `${fmt(cpuPerRequest)} ms${runtime === "floor" ? "" : versus(cpuPerRequest, floorCpu?.request)} | ${fmt(perDelta.burst, 1)} µs${runtime === "floor" ? "" : versus(perDelta.burst, floorCpu?.burst)} | ` +
+      `${fmt(perDelta.paced, 1)} µs${runtime === "floor" ? "" : versus(perDelta.paced, floorCpu?.paced)} |`,
   );
   process.stdout.write(`${rows.at(-1)}\n`);
 }
 
 process.stdout.write(`
-| runtime | added TTFB p50 (responses) | added TTFB p99 | 200-delta stream total vs direct | added TTFB p50 (chat) | chat stream total vs direct | req/s at c=32, non-stream (vs direct stream) |
-|---|---|---|---|---|---|---|
+| runtime | added TTFB p50 (responses) | added TTFB p99 | 200-delta stream total vs direct | added TTFB p50 (chat) | chat stream total vs direct | req/s at c=32, non-stream (vs direct stream) | CPU per non-stream request at c=32 (vs floor) | CPU per delta, 200-delta burst (vs floor) | CPU per delta, paced 1 ms (vs floor) |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 Direct to the emulator in the same runs (latency: emulator on Node; req/s: emulator on Bun):

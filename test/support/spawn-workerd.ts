@@ -21,6 +21,8 @@ export interface WorkerdOptions {
 export interface SpawnedWorkerd {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
   url: string;
+  /** The workerd process id (the bench reads its CPU time). */
+  pid: number;
   /** Everything workerd wrote to stdout (the worker's console) and stderr so far. */
   output(): string;
   /** Stops workerd (SIGTERM, then SIGKILL after 5 s), removes the temp dir and resolves with the exit code. */
@@ -112,6 +114,7 @@ export const spawnWorkerd = async (options: WorkerdOptions): Promise<SpawnedWork
   let stopped: Promise<number | null> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     output: () => output,
     stop: () =>
       (stopped ??= (async () => {
