@@ -1,8 +1,8 @@
 // Node entry: srvx/node listener, node:fs auth file, node:http upstream calls (undici, without its 300 s body
-// timeout, for bodies they do not handle: spec §5.9), Redis for --store.
+// timeout, for bodies they do not handle: spec §5.9), Redis for --store. undici and the Redis client are loaded on
+// first use: most configurations need neither, and loading them took a third of the start-up (issue #19).
 import { homedir } from "node:os";
 import { serve } from "srvx/node";
-import { Agent, fetch as undiciFetch } from "undici";
 import { runCli } from "../src/cli/run-cli.ts";
 import { nodeCliIo } from "./io/cli-node.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
@@ -11,8 +11,14 @@ import { createNodeFetch } from "./io/node-fetch.ts";
 import { connectRedis } from "./io/redis.ts";
 
 // Long silent reasoning must not be cut by undici's default 300 s body/header timeouts (spec §10 pitfall 29).
-const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 30_000 });
-const undiciFallback = (input: RequestInfo | URL, init?: RequestInit) => undiciFetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>;
+let undici: Promise<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>> | undefined;
+const undiciFallback = async (input: RequestInfo | URL, init?: RequestInit) => {
+  undici ??= import("undici").then(({ Agent, fetch }) => {
+    const dispatcher = new Agent({ bodyTimeout: 0, headersTimeout: 0, keepAliveTimeout: 30_000 });
+    return (i: RequestInfo | URL, o?: RequestInit) => fetch(i as never, { ...o, dispatcher } as never) as unknown as Promise<Response>;
+  });
+  return (await undici)(input, init);
+};
 
 // Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
 await runCli({

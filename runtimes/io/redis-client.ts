@@ -1,6 +1,7 @@
 // Redis connections for --store (issue #10 item 2) through node-redis (`@redis/client`), which runs on Node, Bun
 // and Deno: the first connect fails fast with a clear reason; after that the client reconnects in the background.
-import { createClient } from "@redis/client";
+// The package is imported on the first connect, so a proxy without --store never loads it (start-up, issue #19).
+import type { createClient } from "@redis/client";
 import type { OutageReporter } from "./redis-outage.ts";
 
 export type RedisClient = ReturnType<typeof createClient>;
@@ -14,6 +15,7 @@ const reconnectDelay = (retries: number) => Math.min(100 * 2 ** retries, 5_000);
 /** A connected client for `url`; rejects when Redis cannot be reached now. */
 export const connectRedisClient = async (url: string, outage: OutageReporter): Promise<RedisClient> => {
   let connected = false;
+  const { createClient } = await import("@redis/client");
   const client = createClient({
     url,
     // Fail commands while disconnected instead of queueing them: a request then runs without the cache at once.
