@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { ClientInfo } from "../deps.ts";
 import { ProxyError, badRequest } from "../errors.ts";
 import { checkBodyShape } from "./body-shape.ts";
+import { decompressBody, parseContentEncoding } from "./decompress-body.ts";
 
 const tooLarge = (limit: number) =>
   new ProxyError("payload_too_large", { message: `Request body is larger than the ${limit}-byte limit (--body-limit).`, code: "request_too_large" });
@@ -62,7 +63,7 @@ const describeIssue = (issue: z.core.$ZodIssue, param: string | null): string =>
   return `Invalid value for ${where}: ${issue.message}.`;
 };
 
-/** The parsed, schema-checked body, or a ProxyError (400 with param, 413, 415). */
+/** The parsed, schema-checked body, or a ProxyError (400 with param, 413, 415); zstd/gzip bodies are decompressed first. */
 export const readJsonBody = async <S extends z.ZodType>(request: Request, schema: S, limit: number, readBody?: ClientInfo["readBody"]): Promise<z.infer<S>> => {
   const type = request.headers.get("content-type");
   // Not text/plain: a web page may send that cross-origin without a preflight (red team D3).
@@ -73,7 +74,9 @@ export const readJsonBody = async <S extends z.ZodType>(request: Request, schema
       code: "unsupported_media_type",
     });
   }
-  const bytes = await readLimited(request, limit, readBody);
+  const codings = parseContentEncoding(request.headers.get("content-encoding"));
+  const received = await readLimited(request, limit, readBody);
+  const bytes = codings.length === 0 ? received : await decompressBody(received, codings, limit);
   if (bytes.byteLength === 0) throw badRequest("The request body is empty: send a JSON object.", null, "invalid_json");
   let text: string;
   try {
