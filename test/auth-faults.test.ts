@@ -3,7 +3,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "./emulator/index.ts";
@@ -52,14 +52,16 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
   });
 
   /** A temp folder with an auth.json under `name` whose token is due for refresh, and a proxy with --allow-refresh on it. */
-  const start = async (name = "auth.json", extra: string[] = []) => {
+  const start = async (name = "auth.json", extra: string[] = [], prepare?: (path: string) => void, expiresInSeconds = 30) => {
     const dir = mkdtempSync(join(tmpdir(), "godex-faults-"));
     dirs.push(dir);
     const path = join(dir, name);
     const auth = JSON.parse(readFileSync("test/fixtures/codex/auth-expired.json", "utf8")) as Json;
-    const minted = emulator.mintTokens({ expiresInSeconds: 30 }); // inside the 60 s margin: refreshed before use
+    // By default inside the 60 s margin: refreshed before use, and still usable if the refresh cannot happen.
+    const minted = emulator.mintTokens({ expiresInSeconds });
     Object.assign(auth.tokens, { access_token: minted.accessToken, refresh_token: minted.refreshToken, id_token: minted.idToken });
     writeFileSync(path, `${JSON.stringify(auth, null, 2)}\n`, { mode: 0o600 });
+    prepare?.(path);
     const proxy = await spawnProxy([
       "--api-key", KEY, "--auth-path", path, "--allow-refresh", "--base-url", served.baseUrl, "--token-url", served.tokenUrl, ...extra,
     ]);
@@ -136,4 +138,35 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
       }
     });
   }
+
+  /** Makes `<path>.lock` as `kind`, `ageMs` old (a crashed holder's leftover when over the 30 s lease). */
+  const leaveLock = (path: string, kind: "file" | "dir", ageMs: number) => {
+    const lock = `${path}.lock`;
+    if (kind === "dir") {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "owner"), "mkdir-style lock\n");
+    } else writeFileSync(lock, "a process killed mid-refresh\n");
+    const when = new Date(Date.now() - ageMs);
+    utimesSync(lock, when, when);
+  };
+
+  test("item 5: a lock file older than its 30 s lease (a killed process's) is taken over at once", async () => {
+    const s = await start("auth.json", [], (path) => leaveLock(path, "file", 31_000));
+    const response = await s.post();
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.ok(!existsSync(`${s.path}.lock`));
+  });
+
+  test("D6: a stale lock folder that cannot be removed: a clear 401 after the lock wait, and /health answers meanwhile", async () => {
+    // Already expired: with the refresh blocked by the lock there is no token to serve, so the answer is the 401.
+    const s = await start("auth.json", [], (path) => leaveLock(path, "dir", 60_000), -120);
+    const pending = s.post();
+    const started = Date.now();
+    const health = await fetch(`${s.proxy.url}/health`, { signal: AbortSignal.timeout(2_000) });
+    assert.equal(health.status, 200);
+    assert.ok(Date.now() - started < 2_000, "the event loop is not spinning");
+    const response = await Promise.race([pending, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 20 s: lock() spins")), 20_000))]);
+    assert.equal(response.status, 401);
+    assert.match((await response.json()).error.message, /auth\.json\.lock is left over and cannot be removed/);
+  });
 });

@@ -1,7 +1,7 @@
 // auth.json as a file: reading its variants (spec §2.2, §2.4), the JSON patch of a refresh (§3.5, golden
 // fixture), and the runtime AuthFile implementations (atomic replace, mode, lock file) on real temp files.
 import assert from "node:assert/strict";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -325,6 +325,50 @@ for (const { name, create, skip } of implementations) {
       const release = await create(path, { waitMs: 300, pollMs: 10 }).lock();
       assert.notEqual(await readFile(`${path}.lock`, "utf8"), "crashed process\n");
       await release();
+    });
+
+    /** Rejects when `promise` is still pending after `ms`: a lock() that spins fails the test instead of hanging it. */
+    const within = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+      Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lock() still busy after ${ms} ms`)), ms))]);
+    const age = async (target: string, ms: number) => {
+      const when = new Date(Date.now() - ms);
+      await utimes(target, when, when);
+    };
+
+    test("a stale lock that is a folder counts as held: lock() gives up by its deadline, says so, and leaves it (D6)", { skip }, async () => {
+      const { path, file } = await setup("{}\n");
+      await mkdir(`${path}.lock`);
+      await writeFile(join(`${path}.lock`, "owner"), "mkdir-style lock\n");
+      await age(`${path}.lock`, 60_000);
+      await assert.rejects(within(file.lock(), 3_000), (error: Error & { code?: string; retryInMs?: number }) => {
+        assert.equal(error.code, "ELOCKED");
+        assert.match(error.message, /auth\.json\.lock is left over and cannot be removed/);
+        assert.equal(error.retryInMs, undefined, "no lease ends for a lock nobody can remove");
+        return true;
+      });
+      assert.ok((await lstat(`${path}.lock`)).isDirectory(), "left for a human");
+    });
+
+    test("a dangling symlink as the lock: held while fresh, taken over once older than the lease (lstat, D6)", { skip }, async () => {
+      const { path, file } = await setup("{}\n");
+      await symlink("otherhost:12345", `${path}.lock`); // `ln -s host:pid file.lock`-style locks
+      await assert.rejects(within(file.lock(), 3_000), /is held by another process/);
+      const old = Math.floor((Date.now() - 60_000) / 1000);
+      assert.equal(spawnSync("touch", ["-h", "-d", `@${old}`, `${path}.lock`]).status, 0);
+      const release = await within(file.lock(), 3_000);
+      assert.ok((await lstat(`${path}.lock`)).isFile(), "our own lock replaced the leftover");
+      await release();
+      assert.deepEqual(await readdir(join(path, "..")), ["auth.json"]);
+    });
+
+    test("a held lock's error says when its lease ends: 30 s after the lock's last write (issue 18 item 5)", { skip }, async () => {
+      const { path, file } = await setup("{}\n");
+      await writeFile(`${path}.lock`, "a process killed mid-refresh\n");
+      await age(`${path}.lock`, 25_000);
+      await assert.rejects(file.lock(), (error: Error & { retryInMs?: number }) => {
+        assert.ok(error.retryInMs !== undefined && error.retryInMs > 3_500 && error.retryInMs <= 5_000, String(error.retryInMs));
+        return true;
+      });
     });
 
     test("release leaves a lock that is no longer ours in place", { skip }, async () => {

@@ -1,7 +1,7 @@
 // createAuthStore against real temp files and the emulator's token endpoint: proactive and reactive refresh,
 // single flight, terminal and transient failures, reload on change, the lock file, and no secret in any log (spec §2–3).
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -98,6 +98,8 @@ const setup = async (options: {
   wrapFile?: (file: AuthFile) => AuthFile;
   /** The file's name in its temp folder; default auth.json. */
   name?: string;
+  /** How long lock() waits for another holder; default 5 s. */
+  lockWaitMs?: number;
 }): Promise<Setup> => {
   const dir = await mkdtemp(join(tmpdir(), "godex-auth-store-"));
   tempDirs.push(dir);
@@ -114,7 +116,7 @@ const setup = async (options: {
   let locks = 0;
   let reads = 0;
   let heldRead: { taken: () => void; released: Promise<void> } | undefined;
-  const base = createNodeAuthFile(path, { waitMs: 5_000, pollMs: 5 });
+  const base = createNodeAuthFile(path, { waitMs: options.lockWaitMs ?? 5_000, pollMs: 5 });
   const observed: AuthFile = {
     ...base,
     lock: () => {
@@ -432,6 +434,21 @@ describe("other processes (spec §2.1, §3.4)", () => {
     assert.equal(s.emulator.tokenCalls.length, 1);
     assert.notEqual(credentials.accessToken, expiredAuth.tokens.access_token);
     await assert.rejects(stat(`${s.path}.lock`), "the store removes its own lock");
+  });
+
+  test("a lock left by a killed process blocks the refresh no longer than its lease (30 s), then is taken over", async () => {
+    const s = await setup({ auth: readFixtureText("codex/auth-expired.json"), lockWaitMs: 300 });
+    await writeFile(`${s.path}.lock`, "a process killed mid-refresh\n");
+    const when = new Date(Date.now() - 29_000); // its lease ends in 1 s
+    await utimes(`${s.path}.lock`, when, when);
+    await rejectsWith(s.store.getCredentials(), "upstream_unauthorized", /could not lock auth\.json/, /next attempt in 1 s/);
+    assert.equal(s.emulator.tokenCalls.length, 0);
+    await sleep(1_100); // the lease is over (real time for the lock file, the store's clock for its back-off)
+    s.clock.now += 1_100;
+    const credentials = await s.store.getCredentials();
+    assert.notEqual(credentials.accessToken, expiredAuth.tokens.access_token);
+    assert.equal(s.emulator.tokenCalls.length, 1);
+    await assert.rejects(stat(`${s.path}.lock`), "the leftover is gone and ours released");
   });
 
   test("a file changed on disk is picked up within a second, and at once after an upstream 401", async () => {

@@ -1,5 +1,7 @@
-// AuthFile over Deno's own file APIs: the same contract as auth-file-node.ts (spec §2.1, §3.4, §3.5 step 5).
+// AuthFile over Deno's own file APIs: the same contract as auth-file-node.ts (spec §2.1, §3.4, §3.5 step 5; the
+// lock algorithm is lock-file.ts).
 import type { AuthFile } from "../../src/auth/types.ts";
+import { acquireLock, type LockFs, type LockTiming } from "./lock-file.ts";
 
 interface DenoFile {
   write(data: Uint8Array): Promise<number>;
@@ -7,12 +9,20 @@ interface DenoFile {
   sync(): Promise<void>;
   close(): void;
 }
+interface DenoInfo {
+  mtime: Date | null;
+  size: number;
+  ino: number | null;
+  mode: number | null;
+  isDirectory: boolean;
+}
 declare const Deno: {
   readTextFile(path: string): Promise<string>;
   readTextFileSync(path: string): string;
   removeSync(path: string): void;
   writeTextFile(path: string, data: string, options?: { createNew?: boolean; mode?: number }): Promise<void>;
-  stat(path: string): Promise<{ mtime: Date | null; size: number; ino: number | null; mode: number | null }>;
+  stat(path: string): Promise<DenoInfo>;
+  lstat(path: string): Promise<DenoInfo>;
   open(path: string, options: { read?: boolean; write?: boolean; createNew?: boolean; mode?: number }): Promise<DenoFile>;
   chmod(path: string, mode: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
@@ -22,25 +32,6 @@ declare const Deno: {
   errors: { NotFound: new () => Error; AlreadyExists: new () => Error };
 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Lock files this process holds (path → owner line): removed on exit, Deno.exit() included (D2). */
-const held = new Map<string, string>();
-let exitHook = false;
-const holdUntilExit = (lockPath: string, owner: string): void => {
-  held.set(lockPath, owner);
-  if (exitHook) return;
-  exitHook = true;
-  globalThis.addEventListener("unload", () => {
-    for (const [path, content] of held) {
-      try {
-        if (Deno.readTextFileSync(path) === content) Deno.removeSync(path);
-      } catch {
-        // gone already, or not ours to remove
-      }
-    }
-  });
-};
 const notFound = (error: unknown): boolean => error instanceof Deno.errors.NotFound;
 const orNull = <T>(promise: Promise<T>): Promise<T | null> =>
   promise.catch((error: unknown) => {
@@ -48,10 +39,30 @@ const orNull = <T>(promise: Promise<T>): Promise<T | null> =>
     throw error;
   });
 
+/** The lock's file operations on Deno.*; one object, so one exit hook for the process (Deno.exit() runs "unload"). */
+let lockFs: LockFs | undefined;
+const denoLockFs = (): LockFs => (lockFs ??= {
+  createExclusive: (path, content) => Deno.writeTextFile(path, content, { createNew: true, mode: 0o600 }),
+  lstatMtime: async (path) => {
+    const info = await orNull(Deno.lstat(path));
+    return info === null ? null : (info.mtime?.getTime() ?? Date.now());
+  },
+  readText: (path) => orNull(Deno.readTextFile(path)),
+  async remove(path) {
+    // Deno.remove also removes an empty folder; node's unlink never does: the same rule on every runtime.
+    if ((await orNull(Deno.lstat(path)))?.isDirectory) throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR" });
+    await orNull(Deno.remove(path));
+  },
+  isExists: (error) => error instanceof Deno.errors.AlreadyExists,
+  readTextSync: (path) => Deno.readTextFileSync(path),
+  removeSync: (path) => Deno.removeSync(path),
+  onExit: (callback) => globalThis.addEventListener("unload", callback),
+  pid: Deno.pid,
+});
+
 /** auth.json at `path` through Deno.*; the lock is `<path>.lock`, created exclusively. */
-export const createDenoAuthFile = (path: string, timing: { waitMs?: number; staleMs?: number; pollMs?: number } = {}): AuthFile => {
+export const createDenoAuthFile = (path: string, timing: LockTiming = {}): AuthFile => {
   const lockPath = `${path}.lock`;
-  const { waitMs = 10_000, staleMs = 30_000, pollMs = 25 } = timing;
   const posix = Deno.build.os !== "windows"; // Deno has no chmod on Windows
   return {
     path,
@@ -92,32 +103,6 @@ export const createDenoAuthFile = (path: string, timing: { waitMs?: number; stal
         handle.close();
       }
     },
-    async lock() {
-      const owner = `${Deno.pid} ${crypto.randomUUID()}\n`;
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        try {
-          await Deno.writeTextFile(lockPath, owner, { createNew: true, mode: 0o600 });
-          break;
-        } catch (error) {
-          if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-        }
-        const held = await Deno.stat(lockPath).catch(() => null);
-        if (held === null) continue; // released between our attempts
-        if (Date.now() - (held.mtime?.getTime() ?? Date.now()) > staleMs) {
-          await Deno.remove(lockPath).catch(() => undefined); // a crashed holder's leftover
-          continue;
-        }
-        if (Date.now() >= deadline) throw Object.assign(new Error(`${lockPath} is held by another process`), { code: "ELOCKED" });
-        await sleep(pollMs);
-      }
-      holdUntilExit(lockPath, owner);
-      return async () => {
-        held.delete(lockPath);
-        // Remove only our own lock: a holder judged stale may find its lock replaced by someone else's.
-        const content = await Deno.readTextFile(lockPath).catch(() => null);
-        if (content === owner) await orNull(Deno.remove(lockPath));
-      };
-    },
+    lock: () => acquireLock(denoLockFs(), lockPath, timing),
   };
 };

@@ -233,8 +233,8 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       message: `auth.json at ${path} has no tokens.refresh_token, so the access token cannot be refreshed: run \`codex login\``,
     });
 
-  const recordFailure = (refreshToken: string, terminal: boolean, detail: string): ProxyError => {
-    const failure = backoff.record(refreshToken, terminal, detail);
+  const recordFailure = (refreshToken: string, terminal: boolean, detail: string, capMs?: number): ProxyError => {
+    const failure = backoff.record(refreshToken, terminal, detail, capMs);
     logger.warn(terminal ? "token refresh rejected; a new login is needed" : "token refresh failed; backing off", {
       path,
       detail,
@@ -306,7 +306,9 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       // The runtimes' lock errors name the lock path and the cause, never file content.
       const reason = error instanceof Error ? error.message : describeIoError(error);
       if (refreshToken === undefined) throw error;
-      throw recordFailure(refreshToken, false, `could not lock auth.json: ${reason}`);
+      // A held lock says when its lease ends: a stale leftover never blocks the refresh longer than that.
+      const leaseEndsIn = (error as { retryInMs?: unknown } | null)?.retryInMs;
+      throw recordFailure(refreshToken, false, `could not lock auth.json: ${reason}`, typeof leaseEndsIn === "number" ? leaseEndsIn : undefined);
     }
     try {
       return await fn();

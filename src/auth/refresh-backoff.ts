@@ -16,8 +16,8 @@ export interface RefreshBackoff {
   blocking(refreshToken: string): RefreshFailure | undefined;
   /** The failure recorded for `refreshToken`, blocking or not (for status). */
   current(refreshToken: string | undefined): RefreshFailure | undefined;
-  /** Records a failure; a transient one doubles the previous delay for the same token. */
-  record(refreshToken: string, terminal: boolean, detail: string): RefreshFailure;
+  /** Records a failure; a transient one doubles the previous delay for the same token, but waits at most `capMs`. */
+  record(refreshToken: string, terminal: boolean, detail: string, capMs?: number): RefreshFailure;
   clear(): void;
 }
 
@@ -34,10 +34,10 @@ export const createRefreshBackoff = (now: () => number): RefreshBackoff => {
       const state = current(refreshToken);
       return state !== undefined && (state.terminal || now() < state.retryAt) ? state : undefined;
     },
-    record(refreshToken, terminal, detail) {
+    record(refreshToken, terminal, detail, capMs = MAX_DELAY_MS) {
       const previous = current(refreshToken);
       const last = previous !== undefined && !previous.terminal ? previous.delayMs : 0;
-      const delayMs = terminal ? 0 : last === 0 ? FIRST_DELAY_MS : Math.min(last * 2, MAX_DELAY_MS);
+      const delayMs = terminal ? 0 : Math.min(last === 0 ? FIRST_DELAY_MS : last * 2, MAX_DELAY_MS, capMs);
       failure = { refreshToken, terminal, detail, delayMs, retryAt: now() + delayMs };
       return failure;
     },
