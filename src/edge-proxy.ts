@@ -2,6 +2,7 @@
 // files or listener. Text bindings carry the GODEX_PROXY_* names, so parseConfig validates them as it does env.
 import { assembleProxy, createConfiguredLogger } from "./assemble.ts";
 import { createMemoryAuthFile } from "./auth/memory-auth-file.ts";
+import { AUTH_JSON_ENV, FLAGS, STORE_KEY_EDGE, STORE_KEY_ENV } from "./config/flags.ts";
 import { parseConfig } from "./config/parse-config.ts";
 import { ProxyError, toErrorResponse } from "./errors.ts";
 import { createLogger } from "./log.ts";
@@ -10,18 +11,13 @@ import type { KeyValueStore } from "./session/store.ts";
 import { VERSION } from "./version.ts";
 
 /** The secret binding that holds the content of `~/.codex/auth.json`. */
-export const AUTH_SECRET = "GODEX_PROXY_AUTH_JSON";
+export const AUTH_SECRET = AUTH_JSON_ENV;
 
-const NO_REDIS = "the Redis store needs a TCP client the worker bundle leaves out; sessions stay in each isolate's memory";
-/** Variables that need a listener, a filesystem or TCP: ignored at the edge, with a warning saying why. */
-const NO_EFFECT: Readonly<Record<string, string>> = {
-  GODEX_PROXY_LISTEN: "the platform's route or socket decides where the worker answers",
-  GODEX_PROXY_AUTH_PATH: `there is no filesystem; the credentials come from the ${AUTH_SECRET} secret`,
-  GODEX_PROXY_SHUTDOWN_GRACE: "the platform ends isolates",
-  GODEX_PROXY_STORE: NO_REDIS,
-  GODEX_PROXY_SHARE_CREDENTIALS: NO_REDIS,
-  GODEX_PROXY_STORE_KEY: NO_REDIS,
-};
+/** Variables that need a listener, a filesystem or TCP: ignored at the edge, with a warning saying why (flags.ts `edge`). */
+const NO_EFFECT: Readonly<Record<string, string>> = Object.fromEntries([
+  ...FLAGS.flatMap((flag) => (flag.edge === undefined ? [] : [[flag.env, flag.edge] as const])),
+  [STORE_KEY_ENV, STORE_KEY_EDGE],
+]);
 
 /** What the edge entry provides: the runtime's fetch, clock, ids and log sink. */
 export interface EdgeHost {

@@ -1,7 +1,11 @@
 // The injected logger: levels, redaction of secrets, and the one-line request record (STYLE.md "Logging").
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+/** The levels from lowest to highest; --log-level takes its values from here. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** --log-format: logfmt text or one JSON object per line. */
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -15,7 +19,7 @@ export interface Logger {
 
 export interface LoggerOptions {
   level: LogLevel;
-  format?: "text" | "json";
+  format?: LogFormat;
   /** Where one finished line goes (stderr in the entries, an array in tests). */
   write: (line: string) => void;
   now?: () => number;

@@ -70,6 +70,27 @@ describe("config", () => {
     assert.match(error(["--api-key=k"], { GODEX_PROXY_ALLOW_REFRESH: "maybe" }), /GODEX_PROXY_ALLOW_REFRESH/);
   });
 
+  test("a timer's duration above 2^31-1 ms is refused with a message naming the flag (25d would fire at once)", () => {
+    const limit = /expected at most 2147483647 ms \(about 24\.8 days\), the longest a timer can wait \(got "25d"\)$/;
+    for (const flag of ["--header-timeout", "--keep-alive", "--shutdown-grace"]) {
+      const message = error(["--api-key=k", flag, "25d"]);
+      assert.ok(message.startsWith(`${flag}: `), message);
+      assert.match(message, limit);
+    }
+    assert.match(error(["--api-key=k"], { GODEX_PROXY_HEADER_TIMEOUT: "25d" }), /^GODEX_PROXY_HEADER_TIMEOUT \(for --header-timeout\): expected at most/);
+    assert.equal(config(["--api-key=k", "--header-timeout", "2147483647ms"]).headerTimeout, 2_147_483_647);
+    assert.match(error(["--api-key=k", "--header-timeout", "2147483648ms"]), /^--header-timeout: expected at most/);
+    // The cache TTL is compared with the clock, never a timer: long values stay allowed.
+    assert.equal(config(["--api-key=k", "--cache-ttl", "30d"]).cacheTtl, 30 * 86_400_000);
+  });
+
+  test("a zero duration is refused where it means nothing, and allowed for --shutdown-grace", () => {
+    assert.equal(error(["--api-key=k", "--keep-alive", "0s"]), '--keep-alive: expected more than 0 (got "0s")');
+    assert.equal(config(["--api-key=k", "--shutdown-grace", "0s"]).shutdownGrace, 0);
+    assert.equal(config(["--api-key=k", "--max-streams", "0"]).maxStreams, 0);
+    assert.equal(error(["--api-key=k", "--cache-max-entries", "0"]), '--cache-max-entries: expected more than 0 (got "0")');
+  });
+
   test("--api-key is required unless --allow-any-key", () => {
     assert.match(error([]), /^--api-key: required/);
     assert.equal(config(["--allow-any-key"]).apiKey, undefined);

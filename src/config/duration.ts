@@ -1,4 +1,4 @@
-// Durations on the command line: "90s", "30m", "6h", "1d", "250ms" (issue: --cache-ttl accepts these forms).
+// Durations on the command line: "90s", "30m", "6h", "1d", "250ms" → milliseconds (the `duration` flag kind).
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
@@ -9,13 +9,4 @@ export const parseDuration = (text: string): number | null => {
   if (!match) return null;
   const ms = Number(match[1]) * (UNITS[match[2] as string] ?? NaN);
   return Number.isFinite(ms) ? Math.round(ms) : null;
-};
-
-/** "6h" for 21600000: the shortest exact form, for --help and /health. */
-export const formatDuration = (ms: number): string => {
-  for (const unit of ["d", "h", "m", "s"] as const) {
-    const size = UNITS[unit] as number;
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 };
