@@ -3,6 +3,7 @@
 import { describe, test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { createHarness, readSse, type Harness } from "./support/harness.ts";
+import { sessionUuid } from "../src/upstream/upstream-headers.ts";
 
 type Json = Record<string, any>;
 const OPENCLAW_SYSTEM = "You are OpenClaw, a personal agent. Be precise.";
@@ -67,7 +68,7 @@ describe("POST /v1/responses", () => {
     ]);
     assert.deepEqual(Object.keys(body).sort(), ["input", "instructions", "model", "parallel_tool_calls", "prompt_cache_key", "store", "stream", "tool_choice", "tools"]);
     assert.equal(body.model, "gpt-5.2-codex");
-    assert.equal(body.prompt_cache_key, "u-1");
+    assert.equal(body.prompt_cache_key, sessionUuid("u-1"), "a key derived from `user` goes upstream only as its hash");
     assert.equal(body.instructions, "You are a helpful assistant.");
     const plain = await h.post("/v1/responses", { input: "just a string", model: "gpt-5.4" });
     await okJson(plain);
@@ -183,16 +184,28 @@ describe("POST /v1/responses", () => {
     assert.equal(lastBody(h).instructions, "for c");
   });
 
-  test("upstream headers: bearer, account id, originator, session_id, accept", async () => {
+  test("upstream headers as the Codex CLI 0.169 sends them: originator, its User-Agent format, session-id/thread-id hashed from the session key", async () => {
     h = createHarness();
-    await okJson(await h.post("/v1/responses", { input: "x", user: "hdr" }));
-    const headers = h.emulator.calls.at(-1)?.headers ?? {};
+    await okJson(await h.post("/v1/responses", { input: "x", user: "hdr" }, { headers: { "x-codex-turn-metadata": "{}", "x-custom": "1" } }));
+    const call = h.emulator.calls.at(-1);
+    const headers = call?.headers ?? {};
     assert.match(headers.authorization ?? "", /^Bearer eyJ/);
     assert.equal(headers["chatgpt-account-id"], "3f6b1c2e-8d4a-4f0b-9c7e-5a1d2b3c4e5f");
     assert.equal(headers.originator, "codex_cli_rs");
-    assert.equal(headers.session_id, "hdr");
     assert.equal(headers.accept, "text/event-stream");
-    assert.match(headers["user-agent"] ?? "", /^codex_cli_rs\//);
+    assert.equal(headers["user-agent"], "codex_cli_rs/0.169.0 (Linux; x86_64) godex-proxy (codex_cli_rs; 0.169.0)");
+    assert.match(headers["session-id"] ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(headers["thread-id"], headers["session-id"]);
+    assert.equal(headers["session-id"], sessionUuid("hdr"));
+    assert.notEqual(sessionUuid("hdr"), sessionUuid("hdr2"));
+    assert.equal(headers.session_id, undefined, "the old spelling is gone (§13.2)");
+    assert.equal(headers["x-custom"], undefined, "a plain client's own headers are not forwarded");
+    assert.equal(headers["x-codex-turn-metadata"], undefined);
+    assert.doesNotMatch(JSON.stringify({ headers, body: call?.body }), /"hdr"/, "the raw session key goes nowhere upstream");
+    // An IP-derived key too.
+    await okJson(await h.post("/v1/responses", { input: "x" }, { remoteAddress: "10.4.4.4" }));
+    assert.doesNotMatch(JSON.stringify(h.emulator.calls.at(-1)), /10\.4\.4\.4/);
+    assert.equal(lastBody(h).prompt_cache_key, sessionUuid("10.4.4.4"));
   });
 
   test("streaming: events keep their event: lines and order, completed.output is rebuilt, then [DONE]", async () => {

@@ -1,6 +1,9 @@
 // The model ids the proxy lists (spec §7.1 emulator default allow-list and §7.3), each with its reasoning efforts.
 
-/** Slug → supported `reasoning.effort` values, in the spec's order. */
+/**
+ * Slug → supported `reasoning.effort` values, in the spec's order: the Codex CLI 0.169's own list first
+ * (docs/backend.md §13.5 [OBSERVED]), then §7.1. `ultra` is a catalogue level that goes upstream as `max` (§13.1).
+ */
 export const MODEL_EFFORTS: Readonly<Record<string, readonly string[]>> = {
   "gpt-5.5": ["none", "low", "medium", "high", "xhigh"],
   "gpt-5.4": ["none", "low", "medium", "high", "xhigh"],
@@ -10,6 +13,12 @@ export const MODEL_EFFORTS: Readonly<Record<string, readonly string[]>> = {
   "gpt-5.6-luna": ["low", "medium", "high", "xhigh", "max"],
   "gpt-5.3-codex": ["low", "medium", "high", "xhigh"],
   "gpt-5.2-codex": ["low", "medium", "high", "xhigh"],
+  // late 2026 (§13.5): gpt-6-astra rejects none and is rollout-gated
+  "gpt-6.1-sol": ["low", "medium", "high", "xhigh", "max", "ultra"],
+  "gpt-6-astra": ["low", "medium", "high", "xhigh", "max", "ultra"],
+  "gpt-6-sol": ["low", "medium", "high", "xhigh", "max", "ultra"],
+  "gpt-6-luna": ["low", "medium", "high", "xhigh", "max"],
+  "gpt-5.3-codex-spark": ["low", "medium", "high", "xhigh"],
 };
 
 /** The catalogue's efforts for `model`, or undefined: an own key only, so `constructor` or `__proto__` is no model. */

@@ -27,7 +27,8 @@ export const listEffortVariants = (models: readonly string[]): string[] =>
 
 /**
  * The model to send and the effort to set: the body's effort wins over the suffix; for a catalogue model an
- * unsupported effort is a 400 naming the supported ones (`param` names where the effort came from).
+ * unsupported effort is a 400 naming the supported ones (`param` names where the effort came from); `ultra` is sent
+ * as `max`.
  */
 export const resolveModelEffort = (
   requested: string,
@@ -44,5 +45,7 @@ export const resolveModelEffort = (
       "unsupported_value",
     );
   }
-  return effort === undefined ? { model } : { model, effort };
+  if (effort === undefined) return { model };
+  // docs/backend.md §13.1 [REPORTED: codex-rs client.rs]: the catalogue's `ultra` goes on the wire as `max`.
+  return { model, effort: effort === "ultra" && supported ? "max" : effort };
 };

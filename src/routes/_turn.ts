@@ -14,6 +14,7 @@ import type { RequestRecord } from "../request-record.ts";
 import type { ProxyMetrics } from "../metrics/proxy-metrics.ts";
 import { resolveModelEffort } from "../models/resolve-model.ts";
 import { hashSessionKey } from "../session/session-key.ts";
+import { sessionUuid } from "../upstream/upstream-headers.ts";
 
 export interface TurnServices {
   deps: ProxyDeps;
@@ -76,7 +77,8 @@ export const prepareUpstreamBody = async (
   if (translation.warnings.length > 0 && deps.logger.enabled("debug")) {
     deps.logger.debug("request translated", { dropped: translation.warnings.join("; "), instructions: resolved.source });
   }
-  return { ...draft, input, instructions: resolved.instructions, store: false, stream: true, prompt_cache_key: draft.prompt_cache_key ?? sessionKey };
+  // A client's own prompt_cache_key goes as it is; one derived from `user`, a header or the IP only as a hash.
+  return { ...draft, input, instructions: resolved.instructions, store: false, stream: true, prompt_cache_key: draft.prompt_cache_key ?? sessionUuid(sessionKey) };
 };
 
 /**

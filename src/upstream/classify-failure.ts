@@ -68,9 +68,23 @@ const codexHeaders = (headers: Headers): Record<string, string> => {
 /** A non-2xx upstream response (after any refresh) → the error the client gets. */
 export const classifyStatus = (status: number, headers: Headers, text: string, nowMs: number): ProxyError => {
   const isHtml = /text\/html/i.test(headers.get("content-type") ?? "") || /^\s*<(!doctype|html)/i.test(text);
-  if (status === 403 && isHtml) {
+  // docs/backend.md §13.6 [REPORTED]: Cloudflare challenges datacenter and serverless egress (edge runtimes
+  // included) with a 403 carrying `cf-mitigated: challenge` or an HTML page. No login can fix that.
+  const challenged = /challenge/i.test(headers.get("cf-mitigated") ?? "");
+  if (status === 403 && (isHtml || challenged)) {
     return new ProxyError("upstream_blocked", {
-      message: "The Codex backend blocked the request (an HTML 403, likely Cloudflare); try again later or from another network.",
+      message:
+        "A Cloudflare challenge in front of the Codex backend blocked this network (HTTP 403" +
+        (challenged ? ", cf-mitigated: challenge" : ", an HTML page") +
+        "). Datacenter and serverless addresses (edge deployments included) are often challenged: run the proxy from another network, such as a residential one.",
+      code: "upstream_blocked",
+    });
+  }
+  // §13.6 [REPORTED: openai/codex#42534, #42553]: backend-wide outages answered 404 with an empty body.
+  if (status === 404 && text.trim() === "") {
+    return new ProxyError("upstream_unavailable", {
+      message: "The Codex backend answered 404 with an empty body, which it does during outages (not a missing model); please retry later.",
+      code: "upstream_unavailable",
     });
   }
   const fields = isHtml ? { message: `HTTP ${status} from the Codex backend`, extra: {} } : readUpstreamError(text);
