@@ -3,7 +3,7 @@
 // Warm-up runs the same requests until the runtime's heap has sized itself (V8 grows its young and old generations
 // over the first few thousand requests, then stays flat: the printed curve shows it); the leak check is what the
 // next 5000 requests add on top of that.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

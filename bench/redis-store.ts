@@ -2,7 +2,7 @@
 // side by side in front of the bench emulator (without and with --store on a local redis-server, turns alternating),
 // then the session-store calls alone.
 // Run after `npm run build`: `tsx bench/redis-store.ts`. Loopback only; every loop is bounded.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -109,7 +109,7 @@ describe("Redis session store on a real redis-server (issue #10 items 1, 2)", ()
   let raw: RedisClient;
   const opened: { close(): Promise<unknown> }[] = [];
   const clock = { now: START };
-  const { logger, lines } = capture();
+  const { logger } = capture();
   const outage = createOutageReporter({ logger, now: () => clock.now });
   const connect = async (): Promise<RedisClient> => {
     const client = await connectRedisClient(redis.url(0), outage);

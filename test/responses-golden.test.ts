@@ -12,7 +12,6 @@ import { readFixtureBytes, readFixtureJson, readFixtureText } from "./support/re
 import { readSse } from "./support/harness.ts";
 import { sessionUuid } from "../src/upstream/upstream-headers.ts";
 
-type Json = Record<string, any>;
 const NOW = Date.UTC(2026, 6, 20, 10, 0, 0);
 
 const staticAuth: AuthStore = {

@@ -103,6 +103,9 @@ const step = async (label: string, command: string, args: string[]) => {
 };
 
 await step("typecheck", bin("tsc"), ["-p", "."]);
+// src/ with web APIs only: no Node types, so a `process` or `Buffer` in src/ fails here (docs/STYLE.md "Guard rails").
+await step("typecheck src without Node types", bin("tsc"), ["-p", "tsconfig.src.json"]);
+await step("lint (biome.json)", bin("biome"), ["lint", "."]);
 await step("build", "npm", ["run", "--silent", "build"]);
 
 let passed = 0;
