@@ -11,6 +11,7 @@ import { RUNTIME } from "./support/runtime.ts";
 import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
 import { spawnWorkerd, type SpawnedWorkerd } from "./support/spawn-workerd.ts";
 import { waitFor } from "./support/wait-for.ts";
+import { sessionUuid } from "../src/upstream/upstream-headers.ts";
 
 type Json = Record<string, any>;
 const KEY = "edge-key";
@@ -267,9 +268,10 @@ else describe("dist/worker.js on workerd", () => {
 
     test("CF-Connecting-IP is the remote address: the session key when the request names none", async () => {
       await (await post("/v1/responses", { input: "x" }, { headers: { "cf-connecting-ip": "203.0.113.9" } })).json();
-      assert.equal((emulator.calls.at(-1)?.body as Json).prompt_cache_key, "203.0.113.9");
+      // The key goes upstream only as its hash (§13.2: the CLI sends a thread UUID; a client IP is not the backend's business).
+      assert.equal((emulator.calls.at(-1)?.body as Json).prompt_cache_key, sessionUuid("203.0.113.9"));
       await (await post("/v1/responses", { input: "x" })).json();
-      assert.equal((emulator.calls.at(-1)?.body as Json).prompt_cache_key, "anonymous");
+      assert.equal((emulator.calls.at(-1)?.body as Json).prompt_cache_key, sessionUuid("anonymous"));
     });
   });
 
