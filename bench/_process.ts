@@ -23,7 +23,8 @@ export const started = (child: ChildProcess, pattern: RegExp) =>
  * default; on Bun it serves about three times the requests per second here, enough to load a proxy at c=32.
  */
 export const startEmulatorProcess = async (runtime: "node" | "bun" = "node") => {
-  const [command, args] = runtime === "bun" ? ["node_modules/.bin/bun", ["run", "bench/emulator-server.ts"]] : [process.execPath, ["--import", "tsx", "bench/emulator-server.ts"]];
+  const [command, args] =
+    runtime === "bun" ? ["node_modules/.bin/bun", ["run", "bench/emulator-server.ts"]] : [process.execPath, ["--import", "tsx", "bench/emulator-server.ts"]];
   const child = spawn(command as string, args as string[], { stdio: ["ignore", "pipe", "inherit"] });
   const [, url, baseUrl] = await started(child, /emulator (\S+) (\S+)\n/);
   return { child, url: url as string, baseUrl: baseUrl as string };

@@ -15,8 +15,14 @@ const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "chatgpt-account-id": "3f6b1c2e-8d4a-4f0b-9c7e-5a1d2b3c4e5f", "content-type": "application/json" },
     body: JSON.stringify({
-      model: "gpt-5.2-codex", instructions: "bench", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: input }] }],
-      tools: [], tool_choice: "auto", parallel_tool_calls: false, store: false, stream: true,
+      model: "gpt-5.2-codex",
+      instructions: "bench",
+      input: [{ type: "message", role: "user", content: [{ type: "input_text", text: input }] }],
+      tools: [],
+      tool_choice: "auto",
+      parallel_tool_calls: false,
+      store: false,
+      stream: true,
     }),
     signal: request.signal,
   });

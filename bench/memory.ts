@@ -18,7 +18,6 @@ const WARMUP = Number(process.env.BENCH_MEMORY_WARMUP ?? 5000);
 const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,bun,deno").split(",") as RuntimeName[];
 const agent = new Agent({ connections: STREAMS + 50, pipelining: 1, keepAliveTimeout: 30_000 });
 
-
 /** Resident set size of a process in MB, from /proc (Linux). */
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 const settle = async (pid: number) => {
@@ -60,7 +59,11 @@ const rows: string[] = [];
 const curves: string[] = [];
 for (const runtime of RUNTIMES) {
   const { command, args } = entryCommand(runtime);
-  const child = spawn(command, [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "error"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    command,
+    [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "error"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
   const pid = child.pid as number;
   const start = await settle(pid);
@@ -80,7 +83,9 @@ for (const runtime of RUNTIMES) {
   child.kill("SIGKILL");
   const mb = (n: number) => `${n.toFixed(1)} MB`;
   const signed = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(1)}`;
-  rows.push(`| ${runtime} | ${mb(warm)} | ${mb(afterRequests)} (${signed(afterRequests - warm)}) | ${mb(during)} (${signed(during - afterRequests)}) | ${mb(afterStreams)} |`);
+  rows.push(
+    `| ${runtime} | ${mb(warm)} | ${mb(afterRequests)} (${signed(afterRequests - warm)}) | ${mb(during)} (${signed(during - afterRequests)}) | ${mb(afterStreams)} |`,
+  );
   process.stdout.write(`${rows.at(-1)}\n`);
 }
 
@@ -89,7 +94,9 @@ const floors: string[] = [];
 if (RUNTIMES.includes("deno")) {
   for (const mode of ["native", "transform"] as const) {
     const { command, args } = entryCommand("deno");
-    const child = spawn(command, [...args.filter((a) => a !== "runtimes/deno.ts"), "bench/floor-deno.ts", baseUrl as string, mode], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, [...args.filter((a) => a !== "runtimes/deno.ts"), "bench/floor-deno.ts", baseUrl as string, mode], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
     const pid = child.pid as number;
     for (let i = 0; i < 300; i++) await (await post(url as string, { input: "[[bench:20]]" })).body.text();
@@ -97,7 +104,9 @@ if (RUNTIMES.includes("deno")) {
     const { during, afterStreams } = await holdStreams(url as string, pid);
     child.kill("SIGKILL");
     const what = mode === "native" ? "upstream body returned untouched" : "body through one empty TransformStream";
-    floors.push(`| deno floor: Deno.serve + fetch, ${what} | ${before.toFixed(1)} MB | ${during.toFixed(1)} MB (+${(during - before).toFixed(1)}) | ${afterStreams.toFixed(1)} MB |`);
+    floors.push(
+      `| deno floor: Deno.serve + fetch, ${what} | ${before.toFixed(1)} MB | ${during.toFixed(1)} MB (+${(during - before).toFixed(1)}) | ${afterStreams.toFixed(1)} MB |`,
+    );
     process.stdout.write(`${floors.at(-1)}\n`);
   }
 }

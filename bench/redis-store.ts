@@ -24,7 +24,6 @@ const SESSIONS = 100;
 const INSTRUCTIONS = "You are a careful assistant. ".repeat(200); // ~5.8 kB, a typical agent system prompt
 const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
 
-
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -94,14 +93,33 @@ const { child: emulatorProcess, baseUrl } = await startEmulatorProcess();
 
 const startEntry = async (extra: string[]) => {
   const { command, args } = entryCommand("node");
-  const child = spawn(command, [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "warn", ...extra], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    command,
+    [
+      ...args,
+      "--listen",
+      "127.0.0.1:0",
+      "--api-key",
+      KEY,
+      "--auth-path",
+      join(dir, "auth.json"),
+      "--base-url",
+      baseUrl as string,
+      "--log-level",
+      "warn",
+      ...extra,
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
   return { child, url: url as string };
 };
 
-process.stdout.write(`bench: ${SEQUENTIAL} sequential turns each, ${RPS_REQUESTS} at concurrency ${CONCURRENCY}, ${SESSIONS} sessions, ${INSTRUCTIONS.length} B instructions; node entry\n`);
+process.stdout.write(
+  `bench: ${SEQUENTIAL} sequential turns each, ${RPS_REQUESTS} at concurrency ${CONCURRENCY}, ${SESSIONS} sessions, ${INSTRUCTIONS.length} B instructions; node entry\n`,
+);
 const proxies = [await startEntry([]), await startEntry(["--store", redis.url(0)])];
 const urls = [proxies[0]!.url, proxies[1]!.url] as const;
 const [memory, viaRedis] = (await sequential(urls)) as [{ p50: number; p99: number }, { p50: number; p99: number }];

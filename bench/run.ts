@@ -23,7 +23,6 @@ const CONCURRENCY = 32;
 const STREAM_BATCH = Number(process.env.BENCH_STREAM_BATCH ?? 200);
 const RUNTIMES = (process.env.BENCH_RUNTIMES ?? "node,node24,bun,deno,workerd").split(",") as (RuntimeName | "node24" | "workerd")[];
 
-
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -39,10 +38,18 @@ interface Target {
 const direct = (baseUrl: string): Target => ({
   url: `${baseUrl}/responses`,
   headers: { authorization: AUTH, "chatgpt-account-id": ACCOUNT, "content-type": "application/json" },
-  body: (deltas, _stream, pace = 0) => JSON.stringify({
-    model: "gpt-5.2-codex", instructions: "bench", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: `[[bench:${deltas}:${pace}]]` }] }],
-    tools: [], tool_choice: "auto", parallel_tool_calls: false, store: false, stream: true, prompt_cache_key: "bench",
-  }),
+  body: (deltas, _stream, pace = 0) =>
+    JSON.stringify({
+      model: "gpt-5.2-codex",
+      instructions: "bench",
+      input: [{ type: "message", role: "user", content: [{ type: "input_text", text: `[[bench:${deltas}:${pace}]]` }] }],
+      tools: [],
+      tool_choice: "auto",
+      parallel_tool_calls: false,
+      store: false,
+      stream: true,
+      prompt_cache_key: "bench",
+    }),
 });
 
 const viaProxy = (proxyUrl: string, path = "/v1/responses"): Target => ({
@@ -51,7 +58,14 @@ const viaProxy = (proxyUrl: string, path = "/v1/responses"): Target => ({
   body: (deltas, stream, pace = 0) =>
     path === "/v1/responses"
       ? JSON.stringify({ input: `[[bench:${deltas}:${pace}]]`, instructions: "bench", stream, user: "bench" })
-      : JSON.stringify({ messages: [{ role: "system", content: "bench" }, { role: "user", content: `[[bench:${deltas}:${pace}]]` }], stream, user: "bench" }),
+      : JSON.stringify({
+          messages: [
+            { role: "system", content: "bench" },
+            { role: "user", content: `[[bench:${deltas}:${pace}]]` },
+          ],
+          stream,
+          user: "bench",
+        }),
 });
 
 /** One request: time to first body byte and to the end, in ms. */
@@ -66,11 +80,24 @@ const once = async (target: Target, deltas: number, stream: boolean, pace = 0) =
   return { ttfb: first, total: performance.now() - t0 };
 };
 
-interface Latency { ttfb50: number; ttfb99: number; total50: number }
+interface Latency {
+  ttfb50: number;
+  ttfb99: number;
+  total50: number;
+}
 const summarize = (samples: { ttfb: number; total: number }[]): Latency => ({
-  ttfb50: percentile(samples.map((s) => s.ttfb), 50),
-  ttfb99: percentile(samples.map((s) => s.ttfb), 99),
-  total50: percentile(samples.map((s) => s.total), 50),
+  ttfb50: percentile(
+    samples.map((s) => s.ttfb),
+    50,
+  ),
+  ttfb99: percentile(
+    samples.map((s) => s.ttfb),
+    99,
+  ),
+  total50: percentile(
+    samples.map((s) => s.total),
+    50,
+  ),
 });
 
 /**
@@ -133,16 +160,22 @@ const emulators = [await startEmulatorProcess("node"), await startEmulatorProces
 const [latencyEmulator, loadEmulator] = emulators as [Awaited<ReturnType<typeof startEmulatorProcess>>, Awaited<ReturnType<typeof startEmulatorProcess>>];
 const baseline = direct(latencyEmulator.baseUrl);
 
-process.stdout.write(`bench: ${SEQUENTIAL} sequential 200-delta streams (paired with direct ones), ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`);
+process.stdout.write(
+  `bench: ${SEQUENTIAL} sequential 200-delta streams (paired with direct ones), ${RPS_REQUESTS} short requests at concurrency ${CONCURRENCY}\n`,
+);
 type Bench = RuntimeName | "node24" | "workerd" | "floor";
 const NODE24 = RUNTIMES.includes("node24") ? ensureNode24() : "";
 /** A process in front of `upstream`: a runtime entry, the worker bundle on workerd, or the bare pipe (floor). */
 const startProxy = async (runtime: Bench, upstream: string) => {
   if (runtime === "workerd") {
-    const worker = await spawnWorkerd({ bindings: {
-      GODEX_PROXY_API_KEY: KEY, GODEX_PROXY_BASE_URL: upstream, GODEX_PROXY_LOG_LEVEL: "warn",
-      GODEX_PROXY_AUTH_JSON: readFileSync("test/fixtures/codex/auth.json", "utf8"),
-    } });
+    const worker = await spawnWorkerd({
+      bindings: {
+        GODEX_PROXY_API_KEY: KEY,
+        GODEX_PROXY_BASE_URL: upstream,
+        GODEX_PROXY_LOG_LEVEL: "warn",
+        GODEX_PROXY_AUTH_JSON: readFileSync("test/fixtures/codex/auth.json", "utf8"),
+      },
+    });
     return { url: worker.url.replace(/\/$/, ""), pid: worker.pid, stop: () => worker.stop() };
   }
   const { command, args } =
@@ -151,7 +184,10 @@ const startProxy = async (runtime: Bench, upstream: string) => {
       : runtime === "node24"
         ? { command: NODE24, args: ["dist/node.js"] }
         : entryCommand(runtime);
-  const flags = runtime === "floor" ? [] : ["--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", upstream, "--log-level", "warn"];
+  const flags =
+    runtime === "floor"
+      ? []
+      : ["--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", upstream, "--log-level", "warn"];
   const child = spawn(command, [...args, ...flags], { stdio: ["ignore", "pipe", "pipe"] });
   const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
   return { url: url as string, pid: child.pid as number, stop: async () => void child.kill("SIGKILL") };
@@ -175,7 +211,14 @@ for (const runtime of ["floor", ...RUNTIMES] as Bench[]) {
   const perDelta = await cpuPerDelta(through(runtime, load.url), load.pid);
   await load.stop();
   if (runtime === "floor") floorCpu = { request: cpuPerRequest, ...perDelta };
-  const label = runtime === "floor" ? "floor: bare node:http pipe, no translation" : runtime === "node" ? `node ${process.version}` : runtime === "node24" ? "node 24.21.0" : runtime;
+  const label =
+    runtime === "floor"
+      ? "floor: bare node:http pipe, no translation"
+      : runtime === "node"
+        ? `node ${process.version}`
+        : runtime === "node24"
+          ? "node 24.21.0"
+          : runtime;
   const base = responses.direct;
   baselines.push(`${runtime}: ttfb p50 ${fmt(base.ttfb50)} ms, 200-delta p50 ${fmt(base.total50)} ms, ${fmt(baseRps, 0)} req/s`);
   rows.push(

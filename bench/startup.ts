@@ -17,7 +17,18 @@ copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
 const emulator = await startEmulatorProcess();
 
 const commandOf = (runtime: string): { command: string; args: string[] } => {
-  const flags = ["--listen", "127.0.0.1:0", "--api-key", "bench-key", "--auth-path", join(dir, "auth.json"), "--base-url", emulator.baseUrl, "--log-level", "warn"];
+  const flags = [
+    "--listen",
+    "127.0.0.1:0",
+    "--api-key",
+    "bench-key",
+    "--auth-path",
+    join(dir, "auth.json"),
+    "--base-url",
+    emulator.baseUrl,
+    "--log-level",
+    "warn",
+  ];
   if (runtime === "floor") return { command: process.execPath, args: ["bench/floor-start.mjs"] };
   if (runtime === "node24") return { command: ensureNode24(), args: ["dist/node.js", ...flags] };
   const { command, args } = entryCommand(runtime as "node" | "bun" | "deno");
@@ -32,7 +43,10 @@ const startOnce = async (runtime: string) => {
   try {
     const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
     for (let i = 0; i < 500; i++) {
-      const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return performance.now() - t0;
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -52,8 +66,17 @@ for (const runtime of ["floor", ...RUNTIMES]) {
   for (let i = 0; i < RUNS; i++) times.push(await startOnce(runtime));
   const m = median(times);
   if (runtime === "floor") floor = m;
-  const label = runtime === "floor" ? "floor: bare node:http server (plain JS, Node 20)" : runtime === "node" ? `node ${process.version} (dist/node.js)` : runtime === "node24" ? "node 24.21.0 (dist/node.js)" : runtime;
-  rows.push(`| ${label} | ${m.toFixed(0)} ms | ${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} ms | ${runtime === "floor" ? "–" : `${(m / floor).toFixed(1)}×`} |`);
+  const label =
+    runtime === "floor"
+      ? "floor: bare node:http server (plain JS, Node 20)"
+      : runtime === "node"
+        ? `node ${process.version} (dist/node.js)`
+        : runtime === "node24"
+          ? "node 24.21.0 (dist/node.js)"
+          : runtime;
+  rows.push(
+    `| ${label} | ${m.toFixed(0)} ms | ${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)} ms | ${runtime === "floor" ? "–" : `${(m / floor).toFixed(1)}×`} |`,
+  );
   process.stdout.write(`${rows.at(-1)}\n`);
 }
 

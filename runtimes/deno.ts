@@ -33,9 +33,7 @@ await runCli({
   connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createDenoAuthFile,
   serve: async (handler, { hostname, port }) => {
-    const server = Deno.serve({ hostname, port, onListen: () => {} }, (request, info) =>
-      handler(request, { remoteAddress: info.remoteAddr.hostname }),
-    );
+    const server = Deno.serve({ hostname, port, onListen: () => {} }, (request, info) => handler(request, { remoteAddress: info.remoteAddr.hostname }));
     const host = server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname;
     return { url: `http://${host}:${server.addr.port}/`, close: () => server.shutdown() };
   },

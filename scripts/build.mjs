@@ -18,7 +18,9 @@ const embedFixtures = {
       const marker = 'import { readFileSync } from "node:fs";';
       if (!source.includes(marker)) throw new Error(`${args.path}: expected \`${marker}\` (update scripts/build.mjs)`);
       const files = Object.fromEntries(
-        readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).map((f) => [f, readFileSync(new URL(f, FIXTURES), "utf8")]),
+        readdirSync(FIXTURES)
+          .filter((f) => f.endsWith(".json"))
+          .map((f) => [f, readFileSync(new URL(f, FIXTURES), "utf8")]),
       );
       const shim = `const EMBEDDED_FIXTURES: Record<string, string> = ${JSON.stringify(files)};
 const readFileSync = (url: URL, _encoding: string): string => {
@@ -63,7 +65,9 @@ const worker = await build({
 const code = readFileSync("dist/worker.js", "utf8");
 const found = [
   ...Object.values(worker.metafile.outputs).flatMap((o) => o.imports.map((i) => `import ${i.path}`)),
-  ...(code.match(/\b(process\.(env|argv|exit|versions|platform|nextTick|stdout|stderr)|Buffer\.(from|alloc|isBuffer|concat)|__dirname|__filename)\b|\brequire\(/g) ?? []),
+  ...(code.match(
+    /\b(process\.(env|argv|exit|versions|platform|nextTick|stdout|stderr)|Buffer\.(from|alloc|isBuffer|concat)|__dirname|__filename)\b|\brequire\(/g,
+  ) ?? []),
 ];
 if (found.length) {
   console.error(`dist/worker.js must be one self-contained, web-only ESM bundle; found: ${[...new Set(found)].join(", ")}`);

@@ -39,7 +39,15 @@ export const assembleProxy = (input: AssembleInput): { proxy: Proxy; auth: Manag
     onRefresh: (result) => metrics.refreshes.inc({ result }),
   });
   const proxy = createProxy({
-    config: input.config, logger: input.logger, fetch: input.fetch, now: input.now, randomId: input.randomId, auth, store: input.store, metrics, checkHost: input.checkHost,
+    config: input.config,
+    logger: input.logger,
+    fetch: input.fetch,
+    now: input.now,
+    randomId: input.randomId,
+    auth,
+    store: input.store,
+    metrics,
+    checkHost: input.checkHost,
   });
   return { proxy, auth };
 };

@@ -89,9 +89,7 @@ export const toErrorBody = (error: ProxyError) => ({
 
 /** Anything thrown → an OpenAI-shaped JSON response; unknown throws become a 500 without detail. */
 export const toErrorResponse = (thrown: unknown): Response => {
-  const error = isProxyError(thrown)
-    ? thrown
-    : new ProxyError("internal", { message: "internal error", cause: thrown });
+  const error = isProxyError(thrown) ? thrown : new ProxyError("internal", { message: "internal error", cause: thrown });
   return new Response(JSON.stringify(toErrorBody(error)), {
     status: error.status === 499 ? 400 : error.status,
     headers: { "content-type": "application/json", ...error.headers },

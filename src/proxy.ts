@@ -108,8 +108,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     if (!OPEN_PATHS.has(new URL(request.url).pathname)) checkClientKey(request, deps.config);
   };
   /** Anthropic clients get Anthropic-shaped errors: every /v1/messages path, and anything sent with anthropic-version. */
-  const isAnthropicRequest = (request: Request) =>
-    request.headers.has("anthropic-version") || new URL(request.url).pathname.startsWith("/v1/messages");
+  const isAnthropicRequest = (request: Request) => request.headers.has("anthropic-version") || new URL(request.url).pathname.startsWith("/v1/messages");
 
   /** Paths served and the method each answers, for 404 versus 405 (filled from the route list below). */
   const ROUTES: Record<string, string> = {};
@@ -129,7 +128,8 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   const router = Router<Request, [ClientInfo, RequestRecord]>({
     before: [guard, requireKey],
     catch: (error: unknown, request: Request, _client: ClientInfo, record: RequestRecord) => {
-      if (!isProxyError(error) || error.kind === "internal") deps.logger.error("request failed", { error: String(error), stack: error instanceof Error ? error.stack : undefined });
+      if (!isProxyError(error) || error.kind === "internal")
+        deps.logger.error("request failed", { error: String(error), stack: error instanceof Error ? error.stack : undefined });
       if (isProxyError(error)) record.outcome = error.kind;
       return isAnthropicRequest(request) ? toAnthropicErrorResponse(error) : toErrorResponse(error);
     },

@@ -24,7 +24,6 @@ export interface RequestRecord {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-
 export const createRequestRecord = (args: {
   request: Request;
   now: () => number;

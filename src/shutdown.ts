@@ -59,9 +59,12 @@ export const createShutdown = (deps: ShutdownDeps): ((signal: string) => void) =
       logger.warn("grace period over; closing open connections");
       void waitAtMost(deps.close(true), FORCE_CLOSE_WAIT_MS, setTimer).then(finish);
     }, deps.graceMs);
-    void deps.close(false).catch(() => undefined).then(() => {
-      clearTimer(force);
-      return finish();
-    });
+    void deps
+      .close(false)
+      .catch(() => undefined)
+      .then(() => {
+        clearTimer(force);
+        return finish();
+      });
   };
 };

@@ -91,8 +91,14 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
     logger.info("session caches and token refresh shared through Redis", { store: where, shareCredentials: config.shareCredentials });
   }
   const { proxy, auth } = assembleProxy({
-    config, logger, file: host.authFile(config.authPath), fetch: host.fetch, now: host.now, randomId: host.randomId,
-    store: shared?.store, coordinator: shared?.coordinator,
+    config,
+    logger,
+    file: host.authFile(config.authPath),
+    fetch: host.fetch,
+    now: host.now,
+    randomId: host.randomId,
+    store: shared?.store,
+    coordinator: shared?.coordinator,
   });
   const status = await auth.status();
   if (!status.loaded) logger.warn("ChatGPT credentials not usable yet; requests will fail until they are", { error: status.error });

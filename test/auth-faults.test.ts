@@ -63,7 +63,16 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
     writeFileSync(path, `${JSON.stringify(auth, null, 2)}\n`, { mode: 0o600 });
     prepare?.(path);
     const proxy = await spawnProxy([
-      "--api-key", KEY, "--auth-path", path, "--allow-refresh", "--base-url", served.baseUrl, "--token-url", served.tokenUrl, ...extra,
+      "--api-key",
+      KEY,
+      "--auth-path",
+      path,
+      "--allow-refresh",
+      "--base-url",
+      served.baseUrl,
+      "--token-url",
+      served.tokenUrl,
+      ...extra,
     ]);
     proxies.push(proxy);
     const post = () =>
@@ -103,7 +112,10 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
       assert.equal(second.status, 200, (await second.clone().text()) + s.proxy.output());
       assert.equal(emulator.tokenCalls.length, calls + 2);
       assert.equal((emulator.tokenCalls[calls + 1]?.body as Json).refresh_token, issued(emulator, calls).refresh_token);
-      assert.deepEqual(emulator.tokenCalls.slice(calls).map((call) => call.status), [200, 200]);
+      assert.deepEqual(
+        emulator.tokenCalls.slice(calls).map((call) => call.status),
+        [200, 200],
+      );
       assert.equal(readTokens(s.path).refresh_token, issued(emulator, calls + 1).refresh_token, "written once the file is writable");
     } finally {
       chattr("-i", s.path);
@@ -120,7 +132,10 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
         const s = await start("auth.json", [...args]);
         const calls = emulator.tokenCalls.length;
         const seen = tokenRequests;
-        const pending = s.post().then((r) => r.text()).catch(() => "cut");
+        const pending = s
+          .post()
+          .then((r) => r.text())
+          .catch(() => "cut");
         assert.ok(await waitFor(() => tokenRequests > seen), "the refresh reached the token endpoint");
         assert.ok(existsSync(`${s.path}.lock`), "the refresh holds the lock");
         for (let i = 0; i < signals; i++) {
@@ -165,7 +180,10 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
     const health = await fetch(`${s.proxy.url}/health`, { signal: AbortSignal.timeout(2_000) });
     assert.equal(health.status, 200);
     assert.ok(Date.now() - started < 2_000, "the event loop is not spinning");
-    const response = await Promise.race([pending, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 20 s: lock() spins")), 20_000))]);
+    const response = await Promise.race([
+      pending,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 20 s: lock() spins")), 20_000)),
+    ]);
     assert.equal(response.status, 401);
     assert.match((await response.json()).error.message, /auth\.json\.lock is left over and cannot be removed/);
   });

@@ -388,7 +388,11 @@ describe(`the lock file at exit on ${RUNTIME} (red-team D2)`, () => {
     await writeFile(path, "{}\n");
     const script = "test/support/hold-lock.ts";
     const [command, args] =
-      RUNTIME === "bun" ? ["node_modules/.bin/bun", [script]] : RUNTIME === "deno" ? ["node_modules/.bin/deno", ["run", "-A", script]] : ["node_modules/.bin/tsx", [script]];
+      RUNTIME === "bun"
+        ? ["node_modules/.bin/bun", [script]]
+        : RUNTIME === "deno"
+          ? ["node_modules/.bin/deno", ["run", "-A", script]]
+          : ["node_modules/.bin/tsx", [script]];
     const run = spawnSync(command, [...args, path], { encoding: "utf8", timeout: 30_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /locked/);

@@ -28,9 +28,7 @@ interface AuthJson {
 const fixtureAuth = (name: string) => readFixtureJson<AuthJson>(`codex/${name}`);
 const expiredAuth = fixtureAuth("auth-expired.json");
 const validAuth = fixtureAuth("auth.json");
-const refreshBody = readFixtureJson<{ body: { id_token: string; access_token: string; refresh_token: string } }>(
-  "codex/refresh-response.json",
-).body;
+const refreshBody = readFixtureJson<{ body: { id_token: string; access_token: string; refresh_token: string } }>("codex/refresh-response.json").body;
 
 /** Every token string the fixtures contain: none may ever reach a log line. */
 const FIXTURE_SECRETS = [
@@ -258,9 +256,7 @@ describe("single flight (spec §3.4 Concurrency, §12.3)", () => {
   test("20 concurrent getCredentials and recoverFromUnauthorized calls make exactly one token request", async () => {
     const s = await setup({ auth: readFixtureText("codex/auth-expired.json") });
     const used: Credentials = { accessToken: expiredAuth.tokens.access_token, accountId: ACCOUNT_ID };
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? s.store.getCredentials() : s.store.recoverFromUnauthorized(used))),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? s.store.getCredentials() : s.store.recoverFromUnauthorized(used))));
     assert.equal(s.emulator.tokenCalls.length, 1);
     assert.equal(s.lockCount(), 1, "the others awaited the one refresh instead of queueing on the lock file");
     const fresh = results[0]!.accessToken;
@@ -301,11 +297,7 @@ describe("refresh failures (spec §3.3)", () => {
 
       s.clock.now += 30 * 60 * SECOND; // long past any back-off: terminal means terminal
       await rejectsWith(s.store.getCredentials(), "upstream_unauthorized", codeText, /codex login/);
-      await rejectsWith(
-        s.store.recoverFromUnauthorized({ accessToken: expiredAuth.tokens.access_token }),
-        "upstream_unauthorized",
-        codeText,
-      );
+      await rejectsWith(s.store.recoverFromUnauthorized({ accessToken: expiredAuth.tokens.access_token }), "upstream_unauthorized", codeText);
       assert.equal(s.emulator.tokenCalls.length, 1);
       const status = await s.store.status();
       assert.equal(status.loaded, true);
@@ -562,7 +554,10 @@ describe("auth.json that cannot be written after a refresh (D1)", () => {
     const s = await setup({ auth: readFixtureText("codex/auth-expired.json"), name: `${"a".repeat(215)}.json` });
     const credentials = await s.store.getCredentials();
     assert.equal((await diskTokens(s.path)).access_token, credentials.accessToken);
-    assert.ok(s.lines.some((line) => line.includes("in place") && line.includes("ENAMETOOLONG")), s.lines.join("\n"));
+    assert.ok(
+      s.lines.some((line) => line.includes("in place") && line.includes("ENAMETOOLONG")),
+      s.lines.join("\n"),
+    );
     assert.deepEqual((await readdir(join(s.path, ".."))).length, 1, "no temp file is left");
   });
 
@@ -591,7 +586,11 @@ describe("auth.json that cannot be written after a refresh (D1)", () => {
     assert.notEqual(second.accessToken, first.accessToken);
     assert.equal(s.emulator.tokenCalls.length, 2);
     assert.equal((s.emulator.tokenCalls[1]?.body as { refresh_token?: string }).refresh_token, issuedRefreshToken(s.emulator, 0));
-    assert.deepEqual(s.emulator.tokenCalls.map((call) => call.status), [200, 200], "no token call with a used refresh token");
+    assert.deepEqual(
+      s.emulator.tokenCalls.map((call) => call.status),
+      [200, 200],
+      "no token call with a used refresh token",
+    );
 
     broken = false; // the mount or the disk is fixed: the tokens in memory reach the file within UNSAVED_RETRY_MS
     s.clock.now += 31 * SECOND;
@@ -623,8 +622,14 @@ describe("logging", () => {
     s.clock.now += SECOND;
     await s.store.status();
 
-    assert.ok(s.lines.some((line) => line.includes("refreshed the access token")), "the refresh was logged");
-    assert.ok(s.lines.some((line) => line.startsWith("debug ")), "debug lines were captured");
+    assert.ok(
+      s.lines.some((line) => line.includes("refreshed the access token")),
+      "the refresh was logged",
+    );
+    assert.ok(
+      s.lines.some((line) => line.startsWith("debug ")),
+      "debug lines were captured",
+    );
     assert.equal(s.emulator.tokenCalls.length, 3);
     assertNoSecrets(s.lines, [...FIXTURE_SECRETS, ...tokensIssuedBy(s.emulator), minted.tokens.accessToken, minted.tokens.refreshToken, minted.tokens.idToken]);
   });

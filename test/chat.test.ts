@@ -5,7 +5,10 @@ import { createHarness, readSse, type Harness } from "./support/harness.ts";
 
 type Json = Record<string, any>;
 const lastBody = (h: Harness): Json => h.emulator.calls.at(-1)?.body as Json;
-const weatherTool = { type: "function", function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
+const weatherTool = {
+  type: "function",
+  function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+};
 const chunksOf = async (response: Response) => {
   assert.equal(response.status, 200);
   const frames = await readSse(response);
@@ -23,7 +26,10 @@ describe("POST /v1/chat/completions", () => {
     const chunks = await chunksOf(await h.post("/v1/chat/completions", { model: "gpt-5.4", stream: true, messages: [{ role: "user", content: "hi" }] }));
     assert.equal(chunks[0]?.choices[0].delta.role, "assistant");
     assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? "").join(""), "Bonjour à tous");
-    assert.deepEqual(chunks.filter((c) => c.choices[0]?.finish_reason).map((c) => c.choices[0].finish_reason), ["stop"]);
+    assert.deepEqual(
+      chunks.filter((c) => c.choices[0]?.finish_reason).map((c) => c.choices[0].finish_reason),
+      ["stop"],
+    );
     assert.equal(new Set(chunks.map((c) => c.id)).size, 1);
     assert.ok(chunks.every((c) => c.object === "chat.completion.chunk" && c.model === "gpt-5.4" && typeof c.created === "number"));
     assert.ok(!chunks.some((c) => c.usage), "no usage chunk unless asked");
@@ -56,22 +62,34 @@ describe("POST /v1/chat/completions", () => {
     assert.equal(whole.choices[0].message.tool_calls[0].type, "function");
     assert.equal(whole.choices[0].message.tool_calls[0].function.arguments, '{"city":"Oslo"}');
     assert.equal(whole.choices[0].finish_reason, "tool_calls");
-    assert.deepEqual(lastBody(h).tools, [{ type: "function", name: "get_weather", description: "Weather", parameters: weatherTool.function.parameters, strict: false }]);
+    assert.deepEqual(lastBody(h).tools, [
+      { type: "function", name: "get_weather", description: "Weather", parameters: weatherTool.function.parameters, strict: false },
+    ]);
   });
 
   test("full tool round trip: assistant tool_calls + tool message become function_call + function_call_output", async () => {
     h = createHarness();
-    const first = await (await h.post("/v1/chat/completions", { messages: [{ role: "system", content: "Be a weather bot." }, { role: "user", content: 'CALL_TOOL get_weather {"city":"Oslo"}' }], tools: [weatherTool] })).json();
+    const first = await (
+      await h.post("/v1/chat/completions", {
+        messages: [
+          { role: "system", content: "Be a weather bot." },
+          { role: "user", content: 'CALL_TOOL get_weather {"city":"Oslo"}' },
+        ],
+        tools: [weatherTool],
+      })
+    ).json();
     const call = first.choices[0].message.tool_calls[0];
-    const second = await (await h.post("/v1/chat/completions", {
-      messages: [
-        { role: "system", content: "Be a weather bot." },
-        { role: "user", content: 'CALL_TOOL get_weather {"city":"Oslo"}' },
-        { role: "assistant", content: null, tool_calls: [call] },
-        { role: "tool", tool_call_id: call.id, content: "-3C, snow" },
-      ],
-      tools: [weatherTool],
-    })).json();
+    const second = await (
+      await h.post("/v1/chat/completions", {
+        messages: [
+          { role: "system", content: "Be a weather bot." },
+          { role: "user", content: 'CALL_TOOL get_weather {"city":"Oslo"}' },
+          { role: "assistant", content: null, tool_calls: [call] },
+          { role: "tool", tool_call_id: call.id, content: "-3C, snow" },
+        ],
+        tools: [weatherTool],
+      })
+    ).json();
     const input = lastBody(h).input;
     assert.deepEqual(input.slice(-2), [
       { type: "function_call", call_id: call.id, name: "get_weather", arguments: '{"city":"Oslo"}' },
@@ -82,22 +100,53 @@ describe("POST /v1/chat/completions", () => {
 
   test("a follow-up whose assistant tool_calls message was dropped gets the call back from memory", async () => {
     h = createHarness();
-    const first = await (await h.post("/v1/chat/completions", { user: "chat-s", messages: [{ role: "user", content: 'CALL_TOOL get_weather {"city":"Rome"}' }], tools: [weatherTool] })).json();
+    const first = await (
+      await h.post("/v1/chat/completions", {
+        user: "chat-s",
+        messages: [{ role: "user", content: 'CALL_TOOL get_weather {"city":"Rome"}' }],
+        tools: [weatherTool],
+      })
+    ).json();
     const call = first.choices[0].message.tool_calls[0];
-    const second = await h.post("/v1/chat/completions", { user: "chat-s", messages: [{ role: "tool", tool_call_id: call.id, content: "sunny" }], tools: [weatherTool] });
+    const second = await h.post("/v1/chat/completions", {
+      user: "chat-s",
+      messages: [{ role: "tool", tool_call_id: call.id, content: "sunny" }],
+      tools: [weatherTool],
+    });
     assert.equal(second.status, 200);
     assert.deepEqual(lastBody(h).input[0], { type: "function_call", call_id: call.id, name: "get_weather", arguments: '{"city":"Rome"}' });
   });
 
   test("parallel tool calls stream with indexes 0 and 1", async () => {
     h = createHarness();
-    h.emulator.enqueue("parallel-tool-calls", { calls: [{ name: "get_weather", arguments: '{"city":"A"}' }, { name: "get_weather", arguments: '{"city":"B"}' }] });
-    const chunks = await chunksOf(await h.post("/v1/chat/completions", { stream: true, parallel_tool_calls: true, messages: [{ role: "user", content: "two cities" }], tools: [weatherTool] }));
+    h.emulator.enqueue("parallel-tool-calls", {
+      calls: [
+        { name: "get_weather", arguments: '{"city":"A"}' },
+        { name: "get_weather", arguments: '{"city":"B"}' },
+      ],
+    });
+    const chunks = await chunksOf(
+      await h.post("/v1/chat/completions", {
+        stream: true,
+        parallel_tool_calls: true,
+        messages: [{ role: "user", content: "two cities" }],
+        tools: [weatherTool],
+      }),
+    );
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     const starts = calls.filter((c: Json) => c.id);
-    assert.deepEqual(starts.map((c: Json) => c.index), [0, 1]);
+    assert.deepEqual(
+      starts.map((c: Json) => c.index),
+      [0, 1],
+    );
     for (const index of [0, 1]) {
-      assert.equal(calls.filter((c: Json) => c.index === index).map((c: Json) => c.function.arguments).join(""), `{"city":"${index ? "B" : "A"}"}`);
+      assert.equal(
+        calls
+          .filter((c: Json) => c.index === index)
+          .map((c: Json) => c.function.arguments)
+          .join(""),
+        `{"city":"${index ? "B" : "A"}"}`,
+      );
     }
     assert.equal(lastBody(h).parallel_tool_calls, true);
   });
@@ -105,11 +154,23 @@ describe("POST /v1/chat/completions", () => {
   test("images (URL and data URL) become input_image parts", async () => {
     h = createHarness();
     const data = "data:image/png;base64,iVBORw0KGgo=";
-    assert.equal((await h.post("/v1/chat/completions", { messages: [{ role: "user", content: [
-      { type: "text", text: "what is this?" },
-      { type: "image_url", image_url: { url: "https://example.test/cat.png", detail: "low" } },
-      { type: "image_url", image_url: { url: data } },
-    ] }] })).status, 200);
+    assert.equal(
+      (
+        await h.post("/v1/chat/completions", {
+          messages: [
+            {
+              role: "user",
+              content: [
+                { type: "text", text: "what is this?" },
+                { type: "image_url", image_url: { url: "https://example.test/cat.png", detail: "low" } },
+                { type: "image_url", image_url: { url: data } },
+              ],
+            },
+          ],
+        })
+      ).status,
+      200,
+    );
     assert.deepEqual(lastBody(h).input[0].content, [
       { type: "input_text", text: "what is this?" },
       { type: "input_image", image_url: "https://example.test/cat.png", detail: "low" },
@@ -120,30 +181,70 @@ describe("POST /v1/chat/completions", () => {
   test("response_format json_schema becomes text.format; sampling knobs never reach upstream", async () => {
     h = createHarness();
     const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false };
-    assert.equal((await h.post("/v1/chat/completions", {
-      model: "gpt-5.4", messages: [{ role: "user", content: "json please" }],
-      response_format: { type: "json_schema", json_schema: { name: "thing", strict: true, schema } },
-      temperature: 0.1, top_p: 0.5, max_tokens: 10, max_completion_tokens: 10, presence_penalty: 1, frequency_penalty: 1, seed: 4, logprobs: true,
-    })).status, 200);
+    assert.equal(
+      (
+        await h.post("/v1/chat/completions", {
+          model: "gpt-5.4",
+          messages: [{ role: "user", content: "json please" }],
+          response_format: { type: "json_schema", json_schema: { name: "thing", strict: true, schema } },
+          temperature: 0.1,
+          top_p: 0.5,
+          max_tokens: 10,
+          max_completion_tokens: 10,
+          presence_penalty: 1,
+          frequency_penalty: 1,
+          seed: 4,
+          logprobs: true,
+        })
+      ).status,
+      200,
+    );
     const body = lastBody(h);
     assert.deepEqual(body.text, { format: { type: "json_schema", name: "thing", strict: true, schema } });
-    for (const key of ["temperature", "top_p", "max_tokens", "max_completion_tokens", "presence_penalty", "frequency_penalty", "seed", "logprobs", "response_format", "messages"]) {
+    for (const key of [
+      "temperature",
+      "top_p",
+      "max_tokens",
+      "max_completion_tokens",
+      "presence_penalty",
+      "frequency_penalty",
+      "seed",
+      "logprobs",
+      "response_format",
+      "messages",
+    ]) {
       assert.equal(body[key], undefined, key);
     }
   });
 
   test("include_usage adds one usage chunk with choices: [] after the finish chunk", async () => {
     h = createHarness();
-    const chunks = await chunksOf(await h.post("/v1/chat/completions", { stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] }));
+    const chunks = await chunksOf(
+      await h.post("/v1/chat/completions", { stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "hi" }] }),
+    );
     const last = chunks.at(-1) as Json;
     assert.deepEqual(last.choices, []);
-    assert.deepEqual(Object.keys(last.usage).sort(), ["completion_tokens", "completion_tokens_details", "prompt_tokens", "prompt_tokens_details", "total_tokens"]);
+    assert.deepEqual(Object.keys(last.usage).sort(), [
+      "completion_tokens",
+      "completion_tokens_details",
+      "prompt_tokens",
+      "prompt_tokens_details",
+      "total_tokens",
+    ]);
     assert.equal(chunks.at(-2)?.choices[0].finish_reason, "stop");
   });
 
   test("system-only instructions are reused on later turns of the same session", async () => {
     h = createHarness();
-    await (await h.post("/v1/chat/completions", { user: "sys-s", messages: [{ role: "system", content: "Speak like a pirate." }, { role: "user", content: "a" }] })).text();
+    await (
+      await h.post("/v1/chat/completions", {
+        user: "sys-s",
+        messages: [
+          { role: "system", content: "Speak like a pirate." },
+          { role: "user", content: "a" },
+        ],
+      })
+    ).text();
     await (await h.post("/v1/chat/completions", { user: "sys-s", messages: [{ role: "user", content: "b" }] })).text();
     assert.equal(lastBody(h).instructions, "Speak like a pirate.");
     assert.ok(lastBody(h).input.every((i: Json) => i.role !== "system"));
@@ -151,18 +252,34 @@ describe("POST /v1/chat/completions", () => {
 
   test("chat sessions are keyed by prompt_cache_key when there is no user or session header", async () => {
     h = createHarness();
-    await (await h.post("/v1/chat/completions", { prompt_cache_key: "pck-chat", messages: [{ role: "system", content: "Chat rules." }, { role: "user", content: "a" }] })).text();
-    await (await h.post("/v1/chat/completions", { prompt_cache_key: "pck-chat", messages: [{ role: "user", content: "b" }] }, { remoteAddress: "10.7.7.7" })).text();
+    await (
+      await h.post("/v1/chat/completions", {
+        prompt_cache_key: "pck-chat",
+        messages: [
+          { role: "system", content: "Chat rules." },
+          { role: "user", content: "a" },
+        ],
+      })
+    ).text();
+    await (
+      await h.post("/v1/chat/completions", { prompt_cache_key: "pck-chat", messages: [{ role: "user", content: "b" }] }, { remoteAddress: "10.7.7.7" })
+    ).text();
     assert.equal(lastBody(h).instructions, "Chat rules.");
     assert.equal(lastBody(h).prompt_cache_key, "pck-chat");
   });
 
   test("finish_reason: length for max_output_tokens, content_filter for content filtering", async () => {
     h = createHarness();
-    for (const [reason, expected] of [["max_output_tokens", "length"], ["content_filter", "content_filter"]] as const) {
+    for (const [reason, expected] of [
+      ["max_output_tokens", "length"],
+      ["content_filter", "content_filter"],
+    ] as const) {
       h.emulator.enqueue("incomplete", { incompleteReason: reason });
       const chunks = await chunksOf(await h.post("/v1/chat/completions", { stream: true, messages: [{ role: "user", content: "x" }] }));
-      assert.deepEqual(chunks.filter((c) => c.choices[0]?.finish_reason).map((c) => c.choices[0].finish_reason), [expected]);
+      assert.deepEqual(
+        chunks.filter((c) => c.choices[0]?.finish_reason).map((c) => c.choices[0].finish_reason),
+        [expected],
+      );
       h.emulator.enqueue("incomplete", { incompleteReason: reason });
       assert.equal((await (await h.post("/v1/chat/completions", { messages: [{ role: "user", content: "x" }] })).json()).choices[0].finish_reason, expected);
     }

@@ -51,7 +51,10 @@ describe("compressed request bodies", () => {
     const plain = JSON.stringify({ model: "gpt-5.5", input: "hi", stream: true });
     const gz = new Uint8Array(await new Response(new Blob([plain]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
     const frames = await readSse(await postBytes(h, gz, "gzip"));
-    assert.equal(frames.some((f) => f.event === "response.completed"), true);
+    assert.equal(
+      frames.some((f) => f.event === "response.completed"),
+      true,
+    );
   });
 
   for (const [encoding, file] of [

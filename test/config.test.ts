@@ -44,7 +44,14 @@ describe("config", () => {
   });
 
   test("env booleans accept 1/0/true/false/yes/no; bare boolean flags mean true", () => {
-    for (const [text, value] of [["1", true], ["0", false], ["true", true], ["false", false], ["yes", true], ["no", false]] as const) {
+    for (const [text, value] of [
+      ["1", true],
+      ["0", false],
+      ["true", true],
+      ["false", false],
+      ["yes", true],
+      ["no", false],
+    ] as const) {
       assert.equal(config(["--api-key=k"], { GODEX_PROXY_ALLOW_REFRESH: text }).allowRefresh, value, text);
     }
     assert.equal(config(["--allow-any-key"]).allowAnyKey, true);

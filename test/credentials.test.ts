@@ -19,7 +19,10 @@ describe("credentials through the proxy", () => {
     const response = await h.post("/v1/responses", { input: "x" });
     assert.equal(response.status, 200, await response.clone().text());
     assert.equal(h.emulator.tokenCalls.length, 1);
-    assert.deepEqual(h.emulator.calls.map((c) => c.status), [401, 200]);
+    assert.deepEqual(
+      h.emulator.calls.map((c) => c.status),
+      [401, 200],
+    );
     const after = auth(h.authPath);
     assert.notEqual(after.tokens.access_token, before.tokens.access_token);
     assert.notEqual(after.tokens.refresh_token, before.tokens.refresh_token);
@@ -41,10 +44,16 @@ describe("credentials through the proxy", () => {
   test("an expired token is refreshed before the request goes out; 20 concurrent requests cause one refresh", async () => {
     h = createHarness({ argv: ["--allow-refresh", "--metrics"], authFixture: "auth-expired.json" });
     const responses = await Promise.all(Array.from({ length: 20 }, () => h.post("/v1/responses", { input: "x" })));
-    assert.deepEqual(responses.map((r) => r.status), Array(20).fill(200));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array(20).fill(200),
+    );
     assert.equal(h.emulator.tokenCalls.length, 1);
     assert.match(await (await h.get("/metrics")).text(), /^godex_token_refreshes_total\{result="ok"\} 1$/m);
-    assert.ok(h.emulator.calls.every((c) => c.status === 200), "no request went out with the expired token");
+    assert.ok(
+      h.emulator.calls.every((c) => c.status === 200),
+      "no request went out with the expired token",
+    );
   });
 
   test("a refresh token that was already used: 401 saying codex login is needed, and no loop", async () => {
@@ -69,7 +78,14 @@ describe("credentials through the proxy", () => {
     const after = auth(h.authPath);
     const logs = h.logs.join("\n");
     assert.match(logs, /level=debug/);
-    for (const secret of [before.tokens.access_token, before.tokens.refresh_token, before.tokens.id_token, after.tokens.access_token, after.tokens.refresh_token, "test-proxy-key"]) {
+    for (const secret of [
+      before.tokens.access_token,
+      before.tokens.refresh_token,
+      before.tokens.id_token,
+      after.tokens.access_token,
+      after.tokens.refresh_token,
+      "test-proxy-key",
+    ]) {
       assert.ok(!logs.includes(secret), `leaked ${String(secret).slice(0, 10)}…`);
     }
   });

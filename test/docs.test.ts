@@ -59,17 +59,19 @@ describe("docs", () => {
     const missing: string[] = [];
     let checked = 0;
     for (const file of files) {
-      read(file).split("\n").forEach((line, index) => {
-        for (const { doc, section } of citations(line)) {
-          if (doc === "other") continue;
-          checked++;
-          const known = DOCS[doc];
-          // "clients.md §5.B.4" is item 4 of part B of §5: below the second level, the part must exist.
-          const parts = section.split(".");
-          const found = known.has(section) || (parts.length > 2 && known.has(parts.slice(0, 2).join(".")));
-          if (!found) missing.push(`${file}:${index + 1}: §${section} not in docs/${doc === "style" ? "STYLE" : doc}.md`);
-        }
-      });
+      read(file)
+        .split("\n")
+        .forEach((line, index) => {
+          for (const { doc, section } of citations(line)) {
+            if (doc === "other") continue;
+            checked++;
+            const known = DOCS[doc];
+            // "clients.md §5.B.4" is item 4 of part B of §5: below the second level, the part must exist.
+            const parts = section.split(".");
+            const found = known.has(section) || (parts.length > 2 && known.has(parts.slice(0, 2).join(".")));
+            if (!found) missing.push(`${file}:${index + 1}: §${section} not in docs/${doc === "style" ? "STYLE" : doc}.md`);
+          }
+        });
     }
     assert.ok(checked > 100, `expected the suite's many citations, found ${checked}`);
     assert.deepEqual(missing, []);

@@ -22,9 +22,15 @@ interface CliFixture {
   body: Record<string, any>;
 }
 
-const listFixtures = (dir: URL): string[] => readdirSync(dir).filter((f) => f.endsWith(".request.json")).sort();
+const listFixtures = (dir: URL): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".request.json"))
+    .sort();
 const readCli = (dir: URL, name: string): CliFixture => JSON.parse(readFileSync(new URL(name, dir), "utf8")) as CliFixture;
-const ALL_FIXTURES: Array<[URL, string]> = [...listFixtures(CLI_DIR).map((n): [URL, string] => [CLI_DIR, n]), ...listFixtures(CAPTURED_DIR).map((n): [URL, string] => [CAPTURED_DIR, n])];
+const ALL_FIXTURES: Array<[URL, string]> = [
+  ...listFixtures(CLI_DIR).map((n): [URL, string] => [CLI_DIR, n]),
+  ...listFixtures(CAPTURED_DIR).map((n): [URL, string] => [CAPTURED_DIR, n]),
+];
 const lite = () => readCli(CLI_DIR, "lite-gpt-5.6-sol.turn1.request.json").body;
 const classic = () => readCli(CLI_DIR, "classic-gpt-5.5.turn1.request.json").body;
 
@@ -116,7 +122,12 @@ describe("captured Codex CLI 0.169 requests are accepted as captured (§13.1, is
 });
 
 describe("late-2026 answers (§13)", () => {
-  const run = async (body: unknown, options?: ScenarioOptions, scenario: Parameters<Emulator["enqueue"]>[0] | null = null, emuOptions: EmulatorOptions = {}) => {
+  const run = async (
+    body: unknown,
+    options?: ScenarioOptions,
+    scenario: Parameters<Emulator["enqueue"]>[0] | null = null,
+    emuOptions: EmulatorOptions = {},
+  ) => {
     const emu = createEmulator({ now: () => NOW_MS, ...emuOptions });
     if (scenario) emu.enqueue(scenario, options);
     return { emu, response: await post(emu, body) };
@@ -146,7 +157,15 @@ describe("late-2026 answers (§13)", () => {
     const body = lite();
     body.input.push(
       { type: "custom_tool_call", id: "ctc_1", status: "completed", call_id: "call_x", name: "exec", input: "text(2)" },
-      { type: "custom_tool_call_output", id: "ctco_1", call_id: "call_x", output: [{ type: "input_text", text: "Script completed " }, { type: "input_text", text: "2" }] },
+      {
+        type: "custom_tool_call_output",
+        id: "ctco_1",
+        call_id: "call_x",
+        output: [
+          { type: "input_text", text: "Script completed " },
+          { type: "input_text", text: "2" },
+        ],
+      },
     );
     const { emu, response } = await run(body);
     const events = await eventsOf(response);
@@ -155,7 +174,7 @@ describe("late-2026 answers (§13)", () => {
   });
 
   test("CALL_TOOL naming a namespaced function → a function_call that names its namespace (§13.1 [REPORTED])", async () => {
-    const { response } = await run(withPrompt(lite(), 'CALL_TOOL list_agents {}'));
+    const { response } = await run(withPrompt(lite(), "CALL_TOOL list_agents {}"));
     const call = doneItems(await eventsOf(response)).find((i) => i.type === "function_call");
     assert.equal(call.name, "list_agents");
     assert.equal(call.namespace, "collaboration");
@@ -196,14 +215,27 @@ describe("late-2026 answers (§13)", () => {
     assert.equal(events[0].rate_limits.secondary, null);
     assert.equal(events[1].type, "response.created");
     numbered(events).forEach((e, i) => assert.equal(e.sequence_number, i));
-    const custom = await eventsOf((await run(classic(), { rateLimits: { plan_type: "pro", rate_limits: null, additional_rate_limits: { "GPT-5.3-Codex-Spark": { primary: null } } } }, "text")).response);
-    assert.deepEqual(custom[0], { type: "codex.rate_limits", plan_type: "pro", rate_limits: null, additional_rate_limits: { "GPT-5.3-Codex-Spark": { primary: null } } });
+    const custom = await eventsOf(
+      (
+        await run(
+          classic(),
+          { rateLimits: { plan_type: "pro", rate_limits: null, additional_rate_limits: { "GPT-5.3-Codex-Spark": { primary: null } } } },
+          "text",
+        )
+      ).response,
+    );
+    assert.deepEqual(custom[0], {
+      type: "codex.rate_limits",
+      plan_type: "pro",
+      rate_limits: null,
+      additional_rate_limits: { "GPT-5.3-Codex-Spark": { primary: null } },
+    });
   });
 
   test("metadata events inside the first item, keepalive event and comment, raw injected frames", async () => {
     const { response } = await run(classic(), { metadataEvents: true, keepalive: true, injectFrames: [{ after: 2, text: 'data: {"foo":1}\n\n' }] }, "text");
     const frames = await streamOf(response);
-    const kinds = frames.map((f) => f.comment !== undefined ? `:${f.comment}` : (f.data?.type ?? JSON.stringify(f.data)));
+    const kinds = frames.map((f) => (f.comment !== undefined ? `:${f.comment}` : (f.data?.type ?? JSON.stringify(f.data))));
     assert.deepEqual(kinds.slice(0, 8), [
       "response.created",
       "response.in_progress",
@@ -225,7 +257,10 @@ describe("late-2026 answers (§13)", () => {
     assert.equal(response.status, 400);
     assert.deepEqual(await response.json(), { detail: "The 'gpt-6-astra' model is not supported when using Codex with a ChatGPT account." });
     const catalogue = await emu.fetch(`${BASE}/models?client_version=0.169.0`, { headers: authHeaders() });
-    assert.ok((await catalogue.json()).models.some((m: { slug: string }) => m.slug === "gpt-6-astra"), "still listed");
+    assert.ok(
+      (await catalogue.json()).models.some((m: { slug: string }) => m.slug === "gpt-6-astra"),
+      "still listed",
+    );
   });
 
   test("§13.6 errors: a 404 with an empty body, a Cloudflare challenge 403", async () => {
@@ -242,7 +277,11 @@ describe("late-2026 answers (§13)", () => {
 
   test("POST {base}/responses/compact → 404 {detail: Not Found}, recorded in otherCalls (§13.4)", async () => {
     const emu = createEmulator({ now: () => NOW_MS });
-    const response = await emu.fetch(`${BASE}/responses/compact`, { method: "POST", headers: authHeaders(), body: JSON.stringify({ model: "gpt-5.5", input: [] }) });
+    const response = await emu.fetch(`${BASE}/responses/compact`, {
+      method: "POST",
+      headers: authHeaders(),
+      body: JSON.stringify({ model: "gpt-5.5", input: [] }),
+    });
     assert.equal(response.status, 404);
     assert.deepEqual(await response.json(), { detail: "Not Found" });
     assert.deepEqual(

@@ -129,7 +129,11 @@ function checkGrammar(list: any[], expectTerminal: string | null, numbered = tru
 }
 
 const doneItems = (list: any[]) => list.filter((e) => e.type === "response.output_item.done").map((e) => e.item);
-const deltaText = (list: any[]) => list.filter((e) => e.type === "response.output_text.delta").map((e) => e.delta).join("");
+const deltaText = (list: any[]) =>
+  list
+    .filter((e) => e.type === "response.output_text.delta")
+    .map((e) => e.delta)
+    .join("");
 
 /** Polls a condition every 10 ms, at most 5 s (a bound, not a timing assertion). */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -273,7 +277,12 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
   test("R7 (April 2026 and earlier): instructions per mode (§4.5)", async () => {
     const april = createEmulator({ now: fixedClock, instructionsMode: "required-nonempty" });
     const developer = { type: "message", role: "developer", content: [{ type: "input_text", text: "You are Codex." }] };
-    for (const patch of [{ instructions: undefined }, { instructions: "   " }, { instructions: null }, { instructions: undefined, input: [developer, user("hi")] }]) {
+    for (const patch of [
+      { instructions: undefined },
+      { instructions: "   " },
+      { instructions: null },
+      { instructions: undefined, input: [developer, user("hi")] },
+    ]) {
       const entry = httpError("instructions-missing");
       await expectRejection(await post(april, bodyWith(patch)), entry.status, entry.body);
     }
@@ -398,13 +407,41 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
       400,
       envelope("Invalid value: ''. Supported values are: 'assistant', 'system', 'developer', and 'user'.", "input[0]", "invalid_value"),
     );
-    assert.equal((await send(bodyWith({ input: [{ role: "developer", content: "d" }, { role: "user", content: "u" }] }))).status, 200);
+    assert.equal(
+      (
+        await send(
+          bodyWith({
+            input: [
+              { role: "developer", content: "d" },
+              { role: "user", content: "u" },
+            ],
+          }),
+        )
+      ).status,
+      200,
+    );
   });
 
   test("R15: content part types per role, and replayed web_search_call actions", async () => {
-    await expectEntry(bodyWith({ input: [user("a"), user("b"), { type: "message", role: "assistant", content: [{ type: "input_text", text: "x" }] }] }), "assistant-input-text");
+    await expectEntry(
+      bodyWith({ input: [user("a"), user("b"), { type: "message", role: "assistant", content: [{ type: "input_text", text: "x" }] }] }),
+      "assistant-input-text",
+    );
     await expectRejection(
-      await send(bodyWith({ input: [{ type: "message", role: "developer", content: [{ type: "input_text", text: "a" }, { type: "output_text", text: "b" }] }] })),
+      await send(
+        bodyWith({
+          input: [
+            {
+              type: "message",
+              role: "developer",
+              content: [
+                { type: "input_text", text: "a" },
+                { type: "output_text", text: "b" },
+              ],
+            },
+          ],
+        }),
+      ),
       400,
       envelope("Invalid value: 'output_text'. Supported values are: 'input_text', 'input_image', and 'input_file'.", "input[0].content[1]", "invalid_value"),
     );
@@ -480,7 +517,10 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
   });
 
   test("R17: function_call.arguments is a string; call_id is a non-empty string", async () => {
-    await expectEntry(bodyWith({ input: [user("a"), { type: "function_call", call_id: "call_1", name: "f", arguments: { x: 1 } }, output("call_1", "o")] }), "arguments-not-string");
+    await expectEntry(
+      bodyWith({ input: [user("a"), { type: "function_call", call_id: "call_1", name: "f", arguments: { x: 1 } }, output("call_1", "o")] }),
+      "arguments-not-string",
+    );
     await expectRejection(
       await send(bodyWith({ input: [user("a"), { type: "function_call", name: "f", arguments: "{}" }] })),
       400,
@@ -518,11 +558,7 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
     const replay = bodyWith({ input: [user("a"), { type: "reasoning", summary: [], encrypted_content: blob }, assistant("b"), user("c")] });
     assert.equal((await send(replay)).status, 200, "own blob accepted");
     const other = createEmulator({ now: fixedClock });
-    await expectRejection(
-      await post(other, replay),
-      400,
-      envelope(`The encrypted content ${blob} could not be verified.`, null, "invalid_encrypted_content"),
-    );
+    await expectRejection(await post(other, replay), 400, envelope(`The encrypted content ${blob} could not be verified.`, null, "invalid_encrypted_content"));
     const minted = emu.mintTokens({ accountId: "acct-two" });
     assert.equal((await send(replay, authHeaders(minted.accessToken, "acct-two"))).status, 400, "issued to another account");
   });
@@ -578,7 +614,9 @@ describe("R4–R22: request body rules, one violation at a time (§12.1)", () =>
   test("the first failing rule wins (R5 before R8 before R9; R13 before R14 across items)", async () => {
     await expectRejection(await send(bodyWith({ stream: false, temperature: 1, model: "x" })), 400, { detail: "Stream must be set to true" });
     await expectRejection(await send(bodyWith({ temperature: 1, model: "x" })), 400, { detail: "Unsupported parameter: temperature" });
-    await expectRejection(await send(bodyWith({ input: [{ type: "bogus" }, { role: "system", content: "s" }] })), 400, { detail: "System messages are not allowed" });
+    await expectRejection(await send(bodyWith({ input: [{ type: "bogus" }, { role: "system", content: "s" }] })), 400, {
+      detail: "System messages are not allowed",
+    });
     const headersFirst = await send(bodyWith({ stream: false }), authHeaders(undefined, null));
     await expectRejection(headersFirst, 401, { detail: "Unauthorized" });
   });
@@ -625,7 +663,12 @@ describe("fixture requests (§12.1: the emulator must accept each *.request.json
 });
 
 describe("scenarios: event grammar (§5.3, §12.2)", () => {
-  const run = async (scenario: ScenarioName, options: ScenarioOptions = {}, body: Record<string, any> = requestFixture("text"), emuOptions: EmulatorOptions = {}) => {
+  const run = async (
+    scenario: ScenarioName,
+    options: ScenarioOptions = {},
+    body: Record<string, any> = requestFixture("text"),
+    emuOptions: EmulatorOptions = {},
+  ) => {
     const emu = createEmulator({ now: fixedClock, ...emuOptions });
     emu.enqueue(scenario, options);
     const response = await post(emu, body);
@@ -700,7 +743,10 @@ describe("scenarios: event grammar (§5.3, §12.2)", () => {
 
     const plain = await run("reasoning-text", {}, bodyWith({ reasoning: { effort: "low" }, include: undefined }));
     checkGrammar(plain.list, "response.completed");
-    assert.equal(plain.list.some((e) => e.type.startsWith("response.reasoning_summary")), false);
+    assert.equal(
+      plain.list.some((e) => e.type.startsWith("response.reasoning_summary")),
+      false,
+    );
     const plainReasoning = doneItems(plain.list)[0];
     assert.deepEqual(plainReasoning.summary, []);
     assert.equal("encrypted_content" in plainReasoning, false);
@@ -728,7 +774,9 @@ describe("scenarios: event grammar (§5.3, §12.2)", () => {
 
     const named = await run("tool-call", { toolName: "lookup", toolArguments: '{"q":1}' }, requestFixture("tool-call"));
     assert.deepEqual(
-      doneItems(named.list).filter((i) => i.type === "function_call").map((i) => [i.name, i.arguments]),
+      doneItems(named.list)
+        .filter((i) => i.type === "function_call")
+        .map((i) => [i.name, i.arguments]),
       [["lookup", '{"q":1}']],
     );
   });
@@ -765,7 +813,9 @@ describe("scenarios: event grammar (§5.3, §12.2)", () => {
     checkGrammar(list, "response.completed");
     assert.equal(deltaText(list), 'tool said: {"temp_c":21,"sky":"sunny"}');
     const long = "é".repeat(500);
-    const body = bodyWith({ input: [user("a"), call("call_1"), { type: "function_call_output", call_id: "call_1", output: [{ type: "input_text", text: long }] }] });
+    const body = bodyWith({
+      input: [user("a"), call("call_1"), { type: "function_call_output", call_id: "call_1", output: [{ type: "input_text", text: long }] }],
+    });
     const parts = await run("tool-then-text", {}, body);
     assert.equal(deltaText(parts.list), `tool said: ${"é".repeat(400)}`);
   });
@@ -940,7 +990,7 @@ describe("scenario choice without a queue (§12.2, clients.md §6)", () => {
     assert.equal(deltaText(list), "hello");
   });
 
-  test("CALL_TOOL <name> <json> with that tool in the request → exactly that call; \\\" is unescaped first", async () => {
+  test('CALL_TOOL <name> <json> with that tool in the request → exactly that call; \\" is unescaped first', async () => {
     const { scenario, list } = await scenarioFor(bodyWith({ tools, input: [user('[Mon 10:00] please CALL_TOOL read {"path":"hello.txt"} now')] }));
     assert.equal(scenario, "tool-call");
     const calls = doneItems(list).filter((i) => i.type === "function_call");
@@ -950,7 +1000,9 @@ describe("scenario choice without a queue (§12.2, clients.md §6)", () => {
     );
     const quoted = await scenarioFor(bodyWith({ tools, input: [user('"CALL_TOOL get_weather {\\"location\\":\\"Paris\\"}"')] }));
     assert.deepEqual(
-      doneItems(quoted.list).filter((i) => i.type === "function_call").map((c) => [c.name, c.arguments]),
+      doneItems(quoted.list)
+        .filter((i) => i.type === "function_call")
+        .map((c) => [c.name, c.arguments]),
       [["get_weather", '{"location":"Paris"}']],
     );
   });
@@ -967,7 +1019,12 @@ describe("scenario choice without a queue (§12.2, clients.md §6)", () => {
   });
 
   test("an output after the last CALL_TOOL message, followed by a context message (OpenClaw chat mode) → tool-then-text", async () => {
-    const input = [user('CALL_TOOL read {"path":"hello.txt"}'), call("call_a", "read", '{"path":"hello.txt"}'), output("call_a", "MARKER-42"), user("[context] cwd=/tmp")];
+    const input = [
+      user('CALL_TOOL read {"path":"hello.txt"}'),
+      call("call_a", "read", '{"path":"hello.txt"}'),
+      output("call_a", "MARKER-42"),
+      user("[context] cwd=/tmp"),
+    ];
     const { scenario, list } = await scenarioFor(bodyWith({ tools, input }));
     assert.equal(scenario, "tool-then-text");
     assert.equal(deltaText(list), "tool said: MARKER-42");
@@ -1123,7 +1180,11 @@ describe("token endpoint (§12.3)", () => {
     await expectRejection(await refreshJson(emu, refreshBody(a.refreshToken)), 401, invalidated);
     const b = emu.mintTokens();
     emu.markRefreshToken(b.refreshToken, "expired");
-    await expectRejection(await refreshJson(emu, refreshBody(b.refreshToken)), 401, error("refresh_token_expired", "Your refresh token has expired. Please try signing in again."));
+    await expectRejection(
+      await refreshJson(emu, refreshBody(b.refreshToken)),
+      401,
+      error("refresh_token_expired", "Your refresh token has expired. Please try signing in again."),
+    );
     const c = emu.mintTokens();
     emu.markRefreshToken(c.refreshToken, "used");
     await expectRejection(await refreshJson(emu, refreshBody(c.refreshToken)), 401, readJson("refresh-error-reused.json").body);
@@ -1166,7 +1227,7 @@ describe("token endpoint (§12.3)", () => {
     assert.equal((claims["https://api.openai.com/auth"] as any).chatgpt_plan_type, "pro");
     assert.equal(claims.exp, NOW_SEC - 1);
     await expectRejection(await post(emu, requestFixture("text"), authHeaders(expired.accessToken)), 401, httpError("token-expired").body);
-    await expectRejection(await post(emu, requestFixture("text"), authHeaders(expired.idToken)), 401, { detail: "Unauthorized" }, );
+    await expectRejection(await post(emu, requestFixture("text"), authHeaders(expired.idToken)), 401, { detail: "Unauthorized" });
   });
 });
 
@@ -1178,17 +1239,38 @@ describe("models endpoint (§7.3, §13.5)", () => {
     const etag = response.headers.get("x-models-etag");
     assert.ok(etag, "x-models-etag");
     assert.equal(response.headers.get("etag"), etag);
-    const models = (await response.json()).models as Array<{ slug: string; default_reasoning_level: string; supported_reasoning_levels: Array<{ effort: string }> }>;
+    const models = (await response.json()).models as Array<{
+      slug: string;
+      default_reasoning_level: string;
+      supported_reasoning_levels: Array<{ effort: string }>;
+    }>;
     assert.deepEqual(
       models.map((m) => m.slug),
-      ["gpt-6.1-sol", "gpt-6-astra", "gpt-6-sol", "gpt-6-luna", "gpt-5.6-sol", "gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex-spark", "gpt-5.3-codex", "gpt-5.2-codex"],
+      [
+        "gpt-6.1-sol",
+        "gpt-6-astra",
+        "gpt-6-sol",
+        "gpt-6-luna",
+        "gpt-5.6-sol",
+        "gpt-5.6-terra",
+        "gpt-5.6-luna",
+        "gpt-5.5",
+        "gpt-5.4",
+        "gpt-5.4-mini",
+        "gpt-5.3-codex-spark",
+        "gpt-5.3-codex",
+        "gpt-5.2-codex",
+      ],
     );
     const levels = (slug: string) => models.find((m) => m.slug === slug)?.supported_reasoning_levels.map((l) => l.effort);
     assert.deepEqual(levels("gpt-5.6-sol"), ["low", "medium", "high", "xhigh", "max", "ultra"]);
     assert.deepEqual(levels("gpt-6-luna"), ["low", "medium", "high", "xhigh", "max"]);
     assert.deepEqual(levels("gpt-5.5"), ["none", "low", "medium", "high", "xhigh"]);
     assert.equal(models.find((m) => m.slug === "gpt-6.1-sol")?.default_reasoning_level, "low");
-    assert.deepEqual(emu.modelCalls.map((c) => c.query), [{ client_version: "0.169.0" }]);
+    assert.deepEqual(
+      emu.modelCalls.map((c) => c.query),
+      [{ client_version: "0.169.0" }],
+    );
     assert.equal((await emu.fetch(`${BASE}/models`)).status, 401);
 
     const stream = await post(emu, requestFixture("text"));
@@ -1198,7 +1280,10 @@ describe("models endpoint (§7.3, §13.5)", () => {
     assert.notEqual(emu.modelsEtag(), etag);
     const next = await emu.fetch(`${BASE}/models?client_version=0.169.0`, { headers: authHeaders() });
     assert.equal(next.headers.get("x-models-etag"), emu.modelsEtag());
-    assert.deepEqual((await next.json()).models.map((m: { slug: string }) => m.slug), ["gpt-7"]);
+    assert.deepEqual(
+      (await next.json()).models.map((m: { slug: string }) => m.slug),
+      ["gpt-7"],
+    );
   });
 });
 

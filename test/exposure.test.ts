@@ -22,18 +22,26 @@ interface Answer {
 const raw = (url: string, method: string, path: string, headers: Record<string, string>, body?: string) =>
   new Promise<Answer>((resolve, reject) => {
     const port = Number(new URL(url).port);
-    const req = httpRequest({ host: "127.0.0.1", port, method, path, headers: { ...(body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) }), ...headers } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text === "" ? null : JSON.parse(text) }));
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method, path, headers: { ...(body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) }), ...headers } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text === "" ? null : JSON.parse(text) }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 
 const RESPONSES = JSON.stringify({ input: "hi", instructions: "page text", stream: false });
-const CHAT = JSON.stringify({ messages: [{ role: "developer", content: "page text" }, { role: "user", content: "hi" }] });
+const CHAT = JSON.stringify({
+  messages: [
+    { role: "developer", content: "page text" },
+    { role: "user", content: "hi" },
+  ],
+});
 const MESSAGES = JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
 const BODIES: [string, string][] = [
   ["/v1/responses", RESPONSES],
@@ -104,7 +112,14 @@ describe(`browser pages and rebound hosts over a socket on ${RUNTIME}`, () => {
     const url = await start(["--api-key", "exposure-key", "--allowed-hosts", "proxy.lan, Other.Example"]);
     const port = new URL(url).port;
     const key = { authorization: "Bearer exposure-key" };
-    for (const [method, path] of [["GET", "/health"], ["GET", "/v1/usage"], ["GET", "/v1/models"], ["GET", "/"], ["POST", "/v1/responses"], ["POST", "/v1/messages"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/health"],
+      ["GET", "/v1/usage"],
+      ["GET", "/v1/models"],
+      ["GET", "/"],
+      ["POST", "/v1/responses"],
+      ["POST", "/v1/messages"],
+    ] as const) {
       const body = method === "POST" ? (path === "/v1/messages" ? MESSAGES : RESPONSES) : undefined;
       const type: Record<string, string> = method === "POST" ? { "content-type": "application/json" } : {};
       for (const headers of [{}, key]) {
@@ -149,7 +164,13 @@ describe(`browser pages and rebound hosts over a socket on ${RUNTIME}`, () => {
     assert.match(String(preflight.headers["access-control-allow-methods"]), /POST/);
     assert.equal(preflight.headers["access-control-allow-credentials"], undefined, "never credentials");
     assert.match(String(preflight.headers.vary), /Origin/);
-    const call = await raw(url, "POST", "/v1/chat/completions", { host, origin: "https://app.example", authorization: "Bearer exposure-key", "content-type": "application/json" }, CHAT);
+    const call = await raw(
+      url,
+      "POST",
+      "/v1/chat/completions",
+      { host, origin: "https://app.example", authorization: "Bearer exposure-key", "content-type": "application/json" },
+      CHAT,
+    );
     assert.equal(call.status, 200);
     assert.equal(call.headers["access-control-allow-origin"], "https://app.example");
     const unauthorized = await raw(url, "GET", "/v1/models", { host, origin: "http://localhost:5173" });
@@ -167,7 +188,11 @@ describe(`browser pages and rebound hosts over a socket on ${RUNTIME}`, () => {
   test("no CORS header on any answer by default (held: red team #77)", async () => {
     const url = await start(["--api-key", "exposure-key"]);
     const port = new URL(url).port;
-    for (const [method, path] of [["GET", "/health"], ["OPTIONS", "/v1/responses"], ["GET", "/v1/models"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/health"],
+      ["OPTIONS", "/v1/responses"],
+      ["GET", "/v1/models"],
+    ] as const) {
       const answer = await raw(url, method, path, { host: `127.0.0.1:${port}`, authorization: "Bearer exposure-key" });
       assert.deepEqual(corsHeaderNames(answer), [], `${method} ${path}`);
     }

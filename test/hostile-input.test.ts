@@ -57,7 +57,12 @@ describe(`hostile client input over a socket on ${RUNTIME}`, () => {
       ["/v1/responses", { input: many(50_001, () => ({ role: "user", content: "x" })) }, "input", /50001 is more than this proxy's limit of 50000/],
       ["/v1/chat/completions", { messages: many(50_001, () => ({ role: "user", content: "x" })) }, "messages", /limit of 50000/],
       ["/v1/responses", { input: "x", tools: many(2_001, (i) => ({ type: "function", name: `f${i}`, parameters: {} })) }, "tools", /limit of 2000/],
-      ["/v1/chat/completions", { messages: [{ role: "user", content: "x" }], tools: many(2_001, (i) => ({ type: "function", function: { name: `f${i}` } })) }, "tools", /limit of 2000/],
+      [
+        "/v1/chat/completions",
+        { messages: [{ role: "user", content: "x" }], tools: many(2_001, (i) => ({ type: "function", function: { name: `f${i}` } })) },
+        "tools",
+        /limit of 2000/,
+      ],
     ] as const;
     const calls = emulator.calls.length;
     for (const [path, body, param, message] of cases) {
@@ -84,9 +89,15 @@ describe(`hostile client input over a socket on ${RUNTIME}`, () => {
     const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
     const deepArray = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`;
     const cases: [string, string][] = [
-      ["/v1/chat/completions", `{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":${deep(100_000)}}}]}`],
+      [
+        "/v1/chat/completions",
+        `{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":${deep(100_000)}}}]}`,
+      ],
       ["/v1/responses", `{"input":"x","tools":[{"type":"function","name":"f","parameters":${deep(100_000)}}]}`],
-      ["/v1/responses", `{"input":[{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":${deepArray(100_000)}}]}`],
+      [
+        "/v1/responses",
+        `{"input":[{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":${deepArray(100_000)}}]}`,
+      ],
       ["/v1/responses", `{"input":"x","__proto__":${deep(100_000)}}`],
       ["/v1/responses", `{"input":"x","unknown":${deepArray(1_000_000)}}`],
     ];
@@ -96,13 +107,19 @@ describe(`hostile client input over a socket on ${RUNTIME}`, () => {
       assert.equal(response.status, 400, `${path} ${body.slice(0, 80)}: ${error.message}`);
       assert.equal(error.code, "nesting_too_deep");
     }
-    const deepMessages = await post("/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"f","input_schema":${deep(100_000)}}]}`);
+    const deepMessages = await post(
+      "/v1/messages",
+      `{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"f","input_schema":${deep(100_000)}}]}`,
+    );
     const anthropic = await deepMessages.json();
     assert.equal(deepMessages.status, 400);
     assert.equal(anthropic.type, "error");
     assert.match(anthropic.error.message, /nested more than 500 levels/);
     const schema = { type: "object", properties: { a: { type: "object", properties: { b: { type: "array", items: { type: "string" } } } } } };
-    const ok = await post("/v1/chat/completions", { messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f", parameters: schema } }] });
+    const ok = await post("/v1/chat/completions", {
+      messages: [{ role: "user", content: "x" }],
+      tools: [{ type: "function", function: { name: "f", parameters: schema } }],
+    });
     assert.equal(ok.status, 200, "a real tool schema passes");
   });
 });

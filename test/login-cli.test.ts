@@ -16,8 +16,12 @@ import { entryCommand, RUNTIME } from "./support/runtime.ts";
 const start = (args: string[], env: Record<string, string> = {}) => {
   const { command, args: base } = entryCommand(RUNTIME);
   const clean: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("GODEX_PROXY_") && key !== "DISPLAY" && key !== "WAYLAND_DISPLAY") clean[key] = value;
-  const child: ChildProcess = spawn(command, [...base, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...clean, NO_COLOR: "1", BROWSER: "none", ...env } });
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith("GODEX_PROXY_") && key !== "DISPLAY" && key !== "WAYLAND_DISPLAY") clean[key] = value;
+  const child: ChildProcess = spawn(command, [...base, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...clean, NO_COLOR: "1", BROWSER: "none", ...env },
+  });
   let stdout = "";
   let stderr = "";
   const waiters: Array<() => void> = [];

@@ -135,7 +135,10 @@ describe("device-code login against the emulator", () => {
     const { error, sleeps } = await run();
     assert.ok(error instanceof LoginError);
     assert.match(error.message, /within 15 minutes/);
-    assert.equal(sleeps.reduce((a, b) => a + b, 0), DEVICE_LOGIN_MAX_WAIT_MS);
+    assert.equal(
+      sleeps.reduce((a, b) => a + b, 0),
+      DEVICE_LOGIN_MAX_WAIT_MS,
+    );
   });
 
   test("an issuer without device login (404) points to --browser", async () => {
@@ -207,7 +210,10 @@ describe("browser login against the emulator", () => {
     const stored: LoginTokens[] = [];
     const { done, announced, printed } = start(async (tokens) => void stored.push(tokens));
     const url = new URL(await announced);
-    assert.ok(printed.some((line) => line.includes(url.href)), "the URL is printed even when a browser opens");
+    assert.ok(
+      printed.some((line) => line.includes(url.href)),
+      "the URL is printed even when a browser opens",
+    );
     assert.equal(url.searchParams.get("code_challenge_method"), "S256");
     const redirect = url.searchParams.get("redirect_uri") ?? "";
     assert.match(redirect, /^http:\/\/localhost:\d+\/auth\/callback$/);
@@ -272,7 +278,15 @@ describe("storing a login", () => {
   test("the file is the Codex CLI's shape, mode 0600, in a folder created for it", async () => {
     const path = join(dir, "new-home", ".codex", "auth.json");
     const t = tokens();
-    await saveLogin({ file: createNodeAuthFile(path), makeParentDir: () => nodeCliIo.makeDir(join(dir, "new-home", ".codex")), now: () => Date.parse("2026-12-01T10:00:00Z") }, t, false);
+    await saveLogin(
+      {
+        file: createNodeAuthFile(path),
+        makeParentDir: () => nodeCliIo.makeDir(join(dir, "new-home", ".codex")),
+        now: () => Date.parse("2026-12-01T10:00:00Z"),
+      },
+      t,
+      false,
+    );
     const text = readFileSync(path, "utf8");
     assert.equal(text, buildLoginAuthJson(t, Date.parse("2026-12-01T10:00:00Z")));
     const json = JSON.parse(text);
@@ -309,7 +323,10 @@ describe("storing a login", () => {
     writeFileSync(blocker, "not a folder");
     const path = join(blocker, "auth.json");
     const io = { file: createNodeAuthFile(path), makeParentDir: () => nodeCliIo.makeDir(blocker), now: Date.now };
-    await assert.rejects(saveLogin(io, tokens(), false), (error: unknown) => error instanceof LoginError && /cannot create the folder for .*a-file\/auth\.json \(E[A-Z]+\).*--auth-path/.test(error.message));
+    await assert.rejects(
+      saveLogin(io, tokens(), false),
+      (error: unknown) => error instanceof LoginError && /cannot create the folder for .*a-file\/auth\.json \(E[A-Z]+\).*--auth-path/.test(error.message),
+    );
     assert.equal(readFileSync(blocker, "utf8"), "not a folder");
   });
 });

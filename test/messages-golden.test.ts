@@ -9,16 +9,7 @@ import { foldTranscript, MESSAGE_GOLDENS, reduceTranscript, STREAM_GOLDENS, tran
 import { toChunkedStream } from "./support/fixture-upstream.ts";
 import { readFixtureBytes, readFixtureJson, readFixtureText } from "./support/read-fixture.ts";
 
-const REQUESTS = [
-  "text",
-  "tool-round-trip",
-  "parallel-tools",
-  "thinking",
-  "image",
-  "pdf",
-  "mid-conversation-system",
-  "billing-header",
-];
+const REQUESTS = ["text", "tool-round-trip", "parallel-tools", "thinking", "image", "pdf", "mid-conversation-system", "billing-header"];
 
 /** The transcript through createSseRelay, cut into chunks at `cuts`, as the client's bytes. */
 const relayTranscript = (name: string, cuts: number[]): Promise<string> => {

@@ -75,7 +75,10 @@ describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
     const types = frames.map((frame) => frame.event);
     assert.deepEqual(types.slice(0, 3), ["message_start", "ping", "content_block_start"]);
     assert.deepEqual(types.slice(-3), ["content_block_stop", "message_delta", "message_stop"]);
-    const text = frames.filter((f) => f.event === "content_block_delta").map((f) => (f.data as Json).delta.text).join("");
+    const text = frames
+      .filter((f) => f.event === "content_block_delta")
+      .map((f) => (f.data as Json).delta.text)
+      .join("");
     assert.equal(text, "over the socket");
     assert.equal((frames[0]?.data as Json).message.model, "claude-sonnet-4-5");
   });
@@ -87,10 +90,29 @@ describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
       [{ model: "claude-sonnet-4-5", max_tokens: 5 }, /'messages'/],
       [{ model: "claude-sonnet-4-5", max_tokens: 5, messages: [] }, /'messages'.*>=1/],
       [ask([{ type: "video", url: "x" }]), /messages\[0\]\.content\[0\]\.type/],
-      [ask([{ type: "tool_use", id: "toolu_1", name: "x", input: {} }]), /^messages\[0\]\.content\[0\]\.type: "tool_use" blocks are only allowed in assistant messages/],
-      [ask([{ type: "image", source: { type: "base64", media_type: "image/png", data: big } }]), /^messages\[0\]\.content\[0\]\.source\.data: image exceeds 5 MB maximum/],
       [
-        { ...ask("hi"), messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "ok" }, { role: "user", content: [{ type: "text", text: "result:" }, { type: "tool_result", tool_use_id: "toolu_nowhere", content: "x" }] }] },
+        ask([{ type: "tool_use", id: "toolu_1", name: "x", input: {} }]),
+        /^messages\[0\]\.content\[0\]\.type: "tool_use" blocks are only allowed in assistant messages/,
+      ],
+      [
+        ask([{ type: "image", source: { type: "base64", media_type: "image/png", data: big } }]),
+        /^messages\[0\]\.content\[0\]\.source\.data: image exceeds 5 MB maximum/,
+      ],
+      [
+        {
+          ...ask("hi"),
+          messages: [
+            { role: "user", content: "hi" },
+            { role: "assistant", content: "ok" },
+            {
+              role: "user",
+              content: [
+                { type: "text", text: "result:" },
+                { type: "tool_result", tool_use_id: "toolu_nowhere", content: "x" },
+              ],
+            },
+          ],
+        },
         /^messages\[2\]\.content\[1\]\.tool_use_id: no tool_use block with id "toolu_nowhere"/,
       ],
       ["{not json", /not valid JSON/],
@@ -118,7 +140,10 @@ describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
     const response = await post("/v1/messages", ask("news?", { tools }));
     assert.equal(response.status, 200);
     await response.text();
-    assert.deepEqual(lastBody().tools.map((tool: Json) => tool.type), ["function", "web_search"]);
+    assert.deepEqual(
+      lastBody().tools.map((tool: Json) => tool.type),
+      ["function", "web_search"],
+    );
   });
 
   test("an image inside a tool_result reaches the backend inside the function_call_output", async () => {
@@ -128,7 +153,16 @@ describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
       { role: "assistant", content: [{ type: "tool_use", id: "toolu_shot", name: "get_weather", input: { city: "x" } }] },
       {
         role: "user",
-        content: [{ type: "tool_result", tool_use_id: "toolu_shot", content: [{ type: "text", text: "here" }, { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } }] }],
+        content: [
+          {
+            type: "tool_result",
+            tool_use_id: "toolu_shot",
+            content: [
+              { type: "text", text: "here" },
+              { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },
+            ],
+          },
+        ],
       },
     ];
     const response = await post("/v1/messages", { ...ask("x", { tools: [weather] }), messages });
@@ -146,11 +180,20 @@ describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
     const first = await readSse(await post("/v1/messages", ask("[[emu:reasoning-text]] 17 × 23?", { stream: true, thinking })));
     const signature = (first.find((f) => (f.data as Json).delta?.type === "signature_delta")?.data as Json).delta.signature as string;
     assert.match(signature, /^godex:reasoning:v1:/);
-    for (const [data, replayed] of [[signature, true], ["EqQBCkYIBRgCKkBforeignAnthropicSignature==", false]] as const) {
+    for (const [data, replayed] of [
+      [signature, true],
+      ["EqQBCkYIBRgCKkBforeignAnthropicSignature==", false],
+    ] as const) {
       emulator.enqueue("text", { text: "408" });
       const messages = [
         { role: "user", content: "[[emu:reasoning-text]] 17 × 23?" },
-        { role: "assistant", content: [{ type: "redacted_thinking", data }, { type: "text", text: "391" }] },
+        {
+          role: "assistant",
+          content: [
+            { type: "redacted_thinking", data },
+            { type: "text", text: "391" },
+          ],
+        },
         { role: "user", content: "and 17 × 24?" },
       ];
       const response = await post("/v1/messages", { ...ask("x", { thinking }), messages });
@@ -175,7 +218,10 @@ describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
   test("GET /v1/models with anthropic-version: Anthropic's list of claude ids; without it, OpenAI's", async () => {
     const anthropic = (await (await fetch(`${proxy.url}/v1/models`, { headers: { "x-api-key": KEY, ...ANTHROPIC } })).json()) as Json;
     assert.deepEqual(Object.keys(anthropic).sort(), ["data", "first_id", "has_more", "last_id"]);
-    assert.deepEqual(anthropic.data.map((model: Json) => model.id), ["claude-opus", "claude-sonnet", "claude-haiku"]);
+    assert.deepEqual(
+      anthropic.data.map((model: Json) => model.id),
+      ["claude-opus", "claude-sonnet", "claude-haiku"],
+    );
     for (const model of anthropic.data) assert.deepEqual(Object.keys(model).sort(), ["created_at", "display_name", "id", "type"]);
     const openai = (await (await fetch(`${proxy.url}/v1/models`, { headers: { "x-api-key": KEY } })).json()) as Json;
     assert.equal(openai.object, "list");

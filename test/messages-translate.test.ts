@@ -99,7 +99,12 @@ describe("Messages translator rules", () => {
     const inUser = badRequestOf(() => translate({ messages: [{ role: "user", content: [{ type: "tool_use", id: "t", name: "n", input: {} }] }] }));
     assert.equal(inUser.param, "messages[0].content[0].type");
     const inAssistant = badRequestOf(() =>
-      translate({ messages: [{ role: "user", content: "x" }, { role: "assistant", content: [{ type: "tool_result", tool_use_id: "t", content: "x" }] }] }),
+      translate({
+        messages: [
+          { role: "user", content: "x" },
+          { role: "assistant", content: [{ type: "tool_result", tool_use_id: "t", content: "x" }] },
+        ],
+      }),
     );
     assert.equal(inAssistant.param, "messages[1].content[0].type");
     const file = badRequestOf(() => translate({ messages: [{ role: "user", content: [{ type: "image", source: { type: "file", file_id: "file_1" } }] }] }));
@@ -140,7 +145,10 @@ describe("Anthropic error table", () => {
     assert.deepEqual(render(new ProxyError("payload_too_large", { message: "x" })), [413, "request_too_large"]);
     assert.deepEqual(render(new ProxyError("rate_limited", { message: "x" })), [429, "rate_limit_error"]);
     assert.deepEqual(render(new ProxyError("upstream_unavailable", { message: "The Codex backend failed (HTTP 500: x); please retry." })), [502, "api_error"]);
-    assert.deepEqual(render(new ProxyError("upstream_unavailable", { message: "The Codex backend failed (HTTP 503: busy); please retry." })), [529, "overloaded_error"]);
+    assert.deepEqual(render(new ProxyError("upstream_unavailable", { message: "The Codex backend failed (HTTP 503: busy); please retry." })), [
+      529,
+      "overloaded_error",
+    ]);
     assert.deepEqual(render(new ProxyError("upstream_error", { status: 503, message: "x", code: "server_is_overloaded" })), [529, "overloaded_error"]);
     assert.deepEqual(render(new ProxyError("upstream_timeout", { message: "x" })), [504, "timeout_error"]);
     const internal = toAnthropicError(new Error("secret detail"));
@@ -162,7 +170,9 @@ describe("Anthropic error table", () => {
   });
 
   test("context_length_exceeded says `prompt is too long`", () => {
-    const out = toAnthropicError(new ProxyError("upstream_error", { status: 400, message: "Your input exceeds the context window.", code: "context_length_exceeded" }));
+    const out = toAnthropicError(
+      new ProxyError("upstream_error", { status: 400, message: "Your input exceeds the context window.", code: "context_length_exceeded" }),
+    );
     assert.equal(out.body.error.message, "prompt is too long: Your input exceeds the context window.");
   });
 });

@@ -79,11 +79,27 @@ describe("POST /v1/messages", () => {
     const out = await events(await post(h, message("Say hello", { stream: true, system: "Be brief." })));
     assert.deepEqual(
       out.map((e) => e.type),
-      ["message_start", "ping", "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"],
+      [
+        "message_start",
+        "ping",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_delta",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+      ],
     );
     assert.equal(out[0]?.message.model, "claude-sonnet-4-5");
     assert.match(out[0]?.message.id, /^msg_/);
-    assert.equal(out.filter((e) => e.type === "content_block_delta").map((e) => e.delta.text).join(""), "Bonjour à tous");
+    assert.equal(
+      out
+        .filter((e) => e.type === "content_block_delta")
+        .map((e) => e.delta.text)
+        .join(""),
+      "Bonjour à tous",
+    );
     assert.equal(out[7]?.delta.stop_reason, "end_turn");
     // The exact mapping from recorded usage is in messages-golden.test.ts; here: the backend's counts arrived.
     assert.ok(out[7]?.usage.input_tokens > 0 && out[7]?.usage.output_tokens > 0);
@@ -148,7 +164,10 @@ describe("POST /v1/messages", () => {
     assert.ok(start, "a tool_use block");
     assert.equal(start.content_block.name, "get_weather");
     assert.match(start.content_block.id, /^call_/);
-    const args = out.filter((e) => e.type === "content_block_delta" && e.delta.type === "input_json_delta").map((e) => e.delta.partial_json).join("");
+    const args = out
+      .filter((e) => e.type === "content_block_delta" && e.delta.type === "input_json_delta")
+      .map((e) => e.delta.partial_json)
+      .join("");
     assert.deepEqual(JSON.parse(args), { city: "Oslo" });
     assert.equal(out.find((e) => e.type === "message_delta")?.delta.stop_reason, "tool_use");
     const id = start.content_block.id as string;
@@ -189,19 +208,31 @@ describe("POST /v1/messages", () => {
     const out = await events(await post(h, message("[[emu:reasoning-text]] 17 × 23?", { stream: true, thinking })));
     const block = out.find((e) => e.type === "content_block_start")?.content_block;
     assert.equal(block?.type, "thinking");
-    const text = out.filter((e) => e.delta?.type === "thinking_delta").map((e) => e.delta.thinking).join("");
+    const text = out
+      .filter((e) => e.delta?.type === "thinking_delta")
+      .map((e) => e.delta.thinking)
+      .join("");
     assert.ok(text.length > 0, "summary text");
     const signature = out.find((e) => e.delta?.type === "signature_delta")?.delta.signature as string;
     assert.match(signature, /^godex:reasoning:v1:gAAAA/);
     assert.deepEqual(lastBody(h).reasoning, { effort: "medium", summary: "auto" });
-    const answer = out.filter((e) => e.delta?.type === "text_delta").map((e) => e.delta.text).join("");
+    const answer = out
+      .filter((e) => e.delta?.type === "text_delta")
+      .map((e) => e.delta.text)
+      .join("");
 
     h.emulator.enqueue("text", { text: "408" });
     const next = await post(h, {
       ...message("x", { thinking, stream: false }),
       messages: [
         { role: "user", content: "[[emu:reasoning-text]] 17 × 23?" },
-        { role: "assistant", content: [{ type: "thinking", thinking: text, signature }, { type: "text", text: answer }] },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: text, signature },
+            { type: "text", text: answer },
+          ],
+        },
         { role: "user", content: "and 17 × 24?" },
       ],
     });
@@ -215,13 +246,22 @@ describe("POST /v1/messages", () => {
     h = createHarness();
     h.emulator.enqueue("text", { text: "ok" });
     const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
-    const response = await post(h, message([
-      { type: "image", source: { type: "base64", media_type: "image/png", data: png } },
-      { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0xLjQK" }, title: "a.pdf" },
-      { type: "text", text: "describe" },
-    ], { stream: false }));
+    const response = await post(
+      h,
+      message(
+        [
+          { type: "image", source: { type: "base64", media_type: "image/png", data: png } },
+          { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0xLjQK" }, title: "a.pdf" },
+          { type: "text", text: "describe" },
+        ],
+        { stream: false },
+      ),
+    );
     assert.equal(response.status, 200);
-    assert.deepEqual(lastBody(h).input[0].content.map((part: Json) => part.type), ["input_image", "input_file", "input_text"]);
+    assert.deepEqual(
+      lastBody(h).input[0].content.map((part: Json) => part.type),
+      ["input_image", "input_file", "input_text"],
+    );
     assert.equal(lastBody(h).input[0].content[0].image_url, `data:image/png;base64,${png}`);
   });
 });
@@ -235,7 +275,10 @@ describe("errors in Anthropic's shape", () => {
       [{ model: "claude-sonnet-4-5", max_tokens: 5 }, /messages/],
       [{ model: "claude-sonnet-4-5", max_tokens: 5, messages: [] }, /messages/],
       [message([{ type: "video", url: "x" }]), /messages\[0\]\.content\[0\]\.type/],
-      [message([{ type: "image", source: { type: "base64", media_type: "image/png", data: big } }]), /messages\[0\]\.content\[0\]\.source\.data: image exceeds 5 MB maximum/],
+      [
+        message([{ type: "image", source: { type: "base64", media_type: "image/png", data: big } }]),
+        /messages\[0\]\.content\[0\]\.source\.data: image exceeds 5 MB maximum/,
+      ],
       [message([{ type: "tool_result", tool_use_id: "toolu_unknown", content: "x" }]), /toolu_unknown/],
       ["{not json", /not valid JSON/],
     ];

@@ -40,11 +40,15 @@ const startCluster = async (options: { shareCredentials: boolean }): Promise<Clu
     RUNTIMES.map((runtime, i) =>
       spawnProxy(
         [
-          "--base-url", served.baseUrl,
-          "--token-url", served.tokenUrl,
-          "--auth-path", authPaths[i] as string,
+          "--base-url",
+          served.baseUrl,
+          "--token-url",
+          served.tokenUrl,
+          "--auth-path",
+          authPaths[i] as string,
           "--allow-refresh",
-          "--store", redis.url(0),
+          "--store",
+          redis.url(0),
           ...(options.shareCredentials ? ["--share-credentials"] : []),
         ],
         { runtime, env: { GODEX_PROXY_API_KEY: API_KEY, GODEX_PROXY_STORE_KEY: STORE_KEY }, timeoutMs: 30_000 },
@@ -90,7 +94,10 @@ const twentyConcurrent401s = async (cluster: Cluster) => {
   );
   for (const response of responses) await okJson(response);
   assert.equal(cluster.emulator.tokenCalls.length - tokenCallsBefore, 1, "exactly one token request for all three instances");
-  assert.ok(cluster.emulator.calls.some((call) => call.status === 401), "the backend rejected the old token");
+  assert.ok(
+    cluster.emulator.calls.some((call) => call.status === 401),
+    "the backend rejected the old token",
+  );
   return { before, after: cluster.authPaths.map(accessTokenIn) };
 };
 
@@ -110,16 +117,23 @@ describe("three instances (node, bun, deno) sharing one auth.json and one Redis"
     const first = callOf(await okJson(await post(node, { instructions: "Research bot.", input: "start", tools: TOOLS }, session)));
     // Each later turn sends only the output: the instance must find the call another runtime remembered.
     let previous = first;
-    const turns: [SpawnedProxy, string][] = [[bun, "two"], [deno, "three"]];
+    const turns: [SpawnedProxy, string][] = [
+      [bun, "two"],
+      [deno, "three"],
+    ];
     for (const [proxy, q] of turns) {
       emulator.enqueue("tool-call", { toolName: "lookup", toolArguments: JSON.stringify({ q }) });
-      const reply = await okJson(await post(proxy, { input: [{ type: "function_call_output", call_id: previous.call_id, output: `result ${q}` }], tools: TOOLS }, session));
+      const reply = await okJson(
+        await post(proxy, { input: [{ type: "function_call_output", call_id: previous.call_id, output: `result ${q}` }], tools: TOOLS }, session),
+      );
       const sent = emulator.calls.at(-1)?.body as Json;
       assert.deepEqual(sent.input[0], { type: "function_call", call_id: previous.call_id, name: "lookup", arguments: previous.arguments });
       assert.equal(sent.instructions, "Research bot.", `instructions reused on ${proxy.url}`);
       previous = callOf(reply);
     }
-    const last = await okJson(await post(node, { input: [{ type: "function_call_output", call_id: previous.call_id, output: "done" }], tools: TOOLS }, session));
+    const last = await okJson(
+      await post(node, { input: [{ type: "function_call_output", call_id: previous.call_id, output: "done" }], tools: TOOLS }, session),
+    );
     const sent = emulator.calls.at(-1)?.body as Json;
     assert.equal(sent.input[0].call_id, previous.call_id);
     assert.equal(sent.instructions, "Research bot.");

@@ -17,8 +17,14 @@ import { createNodeFetch } from "../runtimes/io/node-fetch.ts";
 const ACCESS = JSON.parse(readFileSync("test/fixtures/codex/auth.json", "utf8")).tokens.access_token as string;
 const HEADERS = { authorization: `Bearer ${ACCESS}`, "chatgpt-account-id": "3f6b1c2e-8d4a-4f0b-9c7e-5a1d2b3c4e5f", "content-type": "application/json" };
 const TURN = JSON.stringify({
-  model: "gpt-5.2-codex", instructions: "test", input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
-  tools: [], tool_choice: "auto", parallel_tool_calls: false, store: false, stream: true,
+  model: "gpt-5.2-codex",
+  instructions: "test",
+  input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
+  tools: [],
+  tool_choice: "auto",
+  parallel_tool_calls: false,
+  store: false,
+  stream: true,
 });
 
 /** A plain node:http server for what the emulator does not do (codings, echoing the request). */
@@ -56,7 +62,10 @@ describe("the Node entry's upstream fetch over loopback", { skip: RUNTIME !== "n
     const [a, b] = [await ours.text(), await theirs.text()];
     // Ids, times and obfuscation padding are minted per call; everything else is the same stream.
     const shape = (text: string) =>
-      text.replace(/"(resp|msg)_[0-9a-f]+"/g, '"$1_"').replace(/"(created_at|completed_at)":\d+/g, "").replace(/"obfuscation":"\w*"/g, "");
+      text
+        .replace(/"(resp|msg)_[0-9a-f]+"/g, '"$1_"')
+        .replace(/"(created_at|completed_at)":\d+/g, "")
+        .replace(/"obfuscation":"\w*"/g, "");
     assert.equal(shape(a), shape(b));
     assert.match(a, /event: response\.completed/);
     assert.deepEqual(fallbackCalls, []);
@@ -68,7 +77,10 @@ describe("the Node entry's upstream fetch over loopback", { skip: RUNTIME !== "n
     assert.equal(response.status, 429);
     const body = await response.json();
     assert.equal(body.error.type, "usage_limit_reached");
-    assert.ok([...response.headers.keys()].some((name) => name.startsWith("x-codex-")), "x-codex-* headers arrive");
+    assert.ok(
+      [...response.headers.keys()].some((name) => name.startsWith("x-codex-")),
+      "x-codex-* headers arrive",
+    );
   });
 
   test("a refused connection rejects like fetch does, with the cause attached", async () => {
@@ -141,7 +153,13 @@ describe("the Node entry's upstream fetch over loopback", { skip: RUNTIME !== "n
       assert.equal(form.headers.get("content-encoding"), null);
       const bytes = await nodeFetch(`${url}/bytes`, { method: "POST", body: new TextEncoder().encode("héllo"), headers: { "content-type": "text/plain" } });
       assert.equal((await bytes.json()).echoed, "héllo");
-      assert.deepEqual(seen.map((s) => [s.type, s.length]), [["application/x-www-form-urlencoded;charset=UTF-8", "42"], ["text/plain", "6"]]);
+      assert.deepEqual(
+        seen.map((s) => [s.type, s.length]),
+        [
+          ["application/x-www-form-urlencoded;charset=UTF-8", "42"],
+          ["text/plain", "6"],
+        ],
+      );
     } finally {
       server.close();
     }
@@ -158,7 +176,11 @@ describe("the Node entry's upstream fetch over loopback", { skip: RUNTIME !== "n
       });
     });
     try {
-      const refresh = new Request(`${url}/oauth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"grant_type":"refresh_token"}' });
+      const refresh = new Request(`${url}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"grant_type":"refresh_token"}',
+      });
       assert.equal(await (await nodeFetch(refresh)).text(), "ok");
       assert.deepEqual(seen, ['POST /oauth/token application/json {"grant_type":"refresh_token"}']);
       assert.equal(fallbackCalls.length, 0, "the Request did not need the fallback");

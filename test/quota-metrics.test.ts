@@ -64,7 +64,10 @@ describe("quota, effort variants, Server-Timing and metrics", () => {
     assert.equal((await h.post("/v1/chat/completions", { model: "gpt-5.5:xhigh", messages: [{ role: "user", content: "x" }] })).status, 200);
     assert.equal(lastBody(h).model, "gpt-5.5");
     assert.equal(lastBody(h).reasoning.effort, "xhigh");
-    assert.equal((await h.post("/v1/chat/completions", { model: "gpt-5.5-xhigh", reasoning_effort: "medium", messages: [{ role: "user", content: "x" }] })).status, 200);
+    assert.equal(
+      (await h.post("/v1/chat/completions", { model: "gpt-5.5-xhigh", reasoning_effort: "medium", messages: [{ role: "user", content: "x" }] })).status,
+      200,
+    );
     assert.equal(lastBody(h).reasoning.effort, "medium");
   });
 
@@ -82,7 +85,10 @@ describe("quota, effort variants, Server-Timing and metrics", () => {
     assert.equal((await suffix.json()).error.param, "model");
     const body = await (await h.post("/v1/responses", { input: "x", model: "gpt-5.2-codex", reasoning: { effort: "minimal" } })).json();
     assert.equal(body.error.param, "reasoning.effort");
-    assert.equal(body.error.message, "Unsupported reasoning effort 'minimal' for the 'gpt-5.2-codex' model. Supported values are: 'low', 'medium', 'high', and 'xhigh'.");
+    assert.equal(
+      body.error.message,
+      "Unsupported reasoning effort 'minimal' for the 'gpt-5.2-codex' model. Supported values are: 'low', 'medium', 'high', and 'xhigh'.",
+    );
     const chat = await h.post("/v1/chat/completions", { model: "gpt-5.4", reasoning_effort: "ultra", messages: [{ role: "user", content: "x" }] });
     assert.equal(chat.status, 400);
     assert.equal((await chat.json()).error.param, "reasoning_effort");
@@ -91,15 +97,21 @@ describe("quota, effort variants, Server-Timing and metrics", () => {
 
   test("every proxied response carries a parseable Server-Timing header", async () => {
     h = createHarness();
-    for (const [path, body] of [["/v1/responses", { input: "x" }], ["/v1/responses", { input: "x", stream: true }], ["/v1/chat/completions", { messages: [{ role: "user", content: "x" }], stream: true }]] as const) {
+    for (const [path, body] of [
+      ["/v1/responses", { input: "x" }],
+      ["/v1/responses", { input: "x", stream: true }],
+      ["/v1/chat/completions", { messages: [{ role: "user", content: "x" }], stream: true }],
+    ] as const) {
       const response = await h.post(path, body);
       const header = response.headers.get("server-timing") ?? "";
       await response.text();
-      const metrics = Object.fromEntries(header.split(/,\s*/).map((entry) => {
-        const [name, ...params] = entry.split(";");
-        const dur = params.find((p) => p.startsWith("dur="));
-        return [name, Number(dur?.slice(4))];
-      }));
+      const metrics = Object.fromEntries(
+        header.split(/,\s*/).map((entry) => {
+          const [name, ...params] = entry.split(";");
+          const dur = params.find((p) => p.startsWith("dur="));
+          return [name, Number(dur?.slice(4))];
+        }),
+      );
       assert.deepEqual(Object.keys(metrics).sort(), ["proxy", "upstream"], header);
       assert.ok(Number.isFinite(metrics.proxy) && Number.isFinite(metrics.upstream), header);
     }
@@ -115,7 +127,9 @@ describe("quota, effort variants, Server-Timing and metrics", () => {
     const tools = [{ type: "function", name: "f", parameters: { type: "object", properties: {} } }];
     const first = await (await h.post("/v1/responses", { input: "CALL_TOOL f {}", tools, instructions: "PRIVATE-INSTRUCTIONS", user: "metrics-user" })).json();
     const callId = first.output.find((i: Json) => i.type === "function_call").call_id;
-    await (await h.post("/v1/responses", { input: [{ type: "function_call_output", call_id: callId, output: "ok" }], tools, user: "metrics-user", stream: true })).text();
+    await (
+      await h.post("/v1/responses", { input: [{ type: "function_call_output", call_id: callId, output: "ok" }], tools, user: "metrics-user", stream: true })
+    ).text();
     await (await h.post("/v1/responses", { input: "x" }, { remoteAddress: "10.0.0.9" })).text();
     assert.equal((await h.post("/v1/responses", { input: 5 })).status, 400);
     const text = await (await h.get("/metrics")).text();

@@ -83,7 +83,12 @@ describe("--store and --share-credentials flags (issue #10)", () => {
 });
 
 describe("sealed shared tokens: AES-GCM through Web Crypto (issue #10 item 3)", () => {
-  const tokens: SharedTokens = { accessToken: fixture.tokens.access_token, refreshToken: fixture.tokens.refresh_token, idToken: fixture.tokens.id_token, refreshedAt: START };
+  const tokens: SharedTokens = {
+    accessToken: fixture.tokens.access_token,
+    refreshToken: fixture.tokens.refresh_token,
+    idToken: fixture.tokens.id_token,
+    refreshedAt: START,
+  };
 
   test("a sealed value opens with the same secret, hides every token, and never repeats", async () => {
     const key = await importStoreKey(STORE_KEY);
@@ -219,11 +224,18 @@ describe("Redis going away after start (issue #10 item 2)", () => {
     await shared.coordinator.publishChanged(); // never throws, even now
 
     await redis.restart();
-    await eventually("the store works again", async () => {
-      await cache.setInstructions("s", "after");
-      return (await cache.getInstructions("s")) === "after";
-    }, 15_000);
-    assert.ok(lines.some((line) => line.includes("Redis reachable again")), lines.join("\n"));
+    await eventually(
+      "the store works again",
+      async () => {
+        await cache.setInstructions("s", "after");
+        return (await cache.getInstructions("s")) === "after";
+      },
+      15_000,
+    );
+    assert.ok(
+      lines.some((line) => line.includes("Redis reachable again")),
+      lines.join("\n"),
+    );
   });
 });
 

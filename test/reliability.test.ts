@@ -23,9 +23,15 @@ const raw = (url: string, path: string, body: Uint8Array | string, headers: Reco
     const target = new URL(path, url);
     const req = httpRequest(
       {
-        host: target.hostname, port: target.port, path: target.pathname, method: "POST",
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
         // A transfer-encoding header in the case means a chunked body with no declared length.
-        headers: "transfer-encoding" in headers ? headers : { ...headers, "content-length": String(typeof body === "string" ? new TextEncoder().encode(body).length : body.length) },
+        headers:
+          "transfer-encoding" in headers
+            ? headers
+            : { ...headers, "content-length": String(typeof body === "string" ? new TextEncoder().encode(body).length : body.length) },
       },
       (res) => {
         let text = "";
@@ -57,8 +63,22 @@ const CORPUS: [string, string, string | Uint8Array, Record<string, string>, numb
   ["invalid UTF-8", "/v1/responses", new Uint8Array([0x7b, 0x22, 0x69, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), auth, 400, null],
   ["deeply nested JSON", "/v1/responses", nested(20_000), auth, 400, null],
   ["body over the limit", "/v1/responses", `{"input":"${"x".repeat(70_000)}"}`, auth, 413, null],
-  ["chunked body over the limit (no declared length)", "/v1/responses", `{"input":"${"x".repeat(70_000)}"}`, { ...auth, "transfer-encoding": "chunked" }, 413, null],
-  ["chunked body with invalid UTF-8", "/v1/responses", new Uint8Array([0x7b, 0x22, 0x69, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { ...auth, "transfer-encoding": "chunked" }, 400, null],
+  [
+    "chunked body over the limit (no declared length)",
+    "/v1/responses",
+    `{"input":"${"x".repeat(70_000)}"}`,
+    { ...auth, "transfer-encoding": "chunked" },
+    413,
+    null,
+  ],
+  [
+    "chunked body with invalid UTF-8",
+    "/v1/responses",
+    new Uint8Array([0x7b, 0x22, 0x69, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    { ...auth, "transfer-encoding": "chunked" },
+    400,
+    null,
+  ],
   ["no Authorization", "/v1/responses", '{"input":"x"}', { "content-type": json }, 401, null],
   ["malformed Authorization", "/v1/responses", '{"input":"x"}', { authorization: `Token ${KEY}`, "content-type": json }, 401, null],
   ["wrong key", "/v1/responses", '{"input":"x"}', { authorization: "Bearer wrong", "content-type": json }, 401, null],
@@ -78,10 +98,21 @@ const CORPUS: [string, string, string | Uint8Array, Record<string, string>, numb
   ["unknown role", "/v1/responses", '{"input":[{"type":"message","role":"wizard","content":"x"}]}', auth, 400, "input[0]"],
   ["unknown item type", "/v1/responses", '{"input":[{"type":"telepathy"}]}', auth, 400, "input[0]"],
   ["dangling tool output", "/v1/responses", '{"input":[{"type":"function_call_output","call_id":"call_nowhere","output":"x"}]}', auth, 400, "input"],
-  ["duplicated call ids", "/v1/responses", JSON.stringify({ input: [
-    { type: "function_call", call_id: "call_dup", name: "f", arguments: "{}" }, { type: "function_call_output", call_id: "call_dup", output: "1" },
-    { type: "function_call", call_id: "call_dup", name: "f", arguments: "{}" }, { type: "function_call_output", call_id: "call_dup", output: "2" },
-  ] }), auth, 400, "input"],
+  [
+    "duplicated call ids",
+    "/v1/responses",
+    JSON.stringify({
+      input: [
+        { type: "function_call", call_id: "call_dup", name: "f", arguments: "{}" },
+        { type: "function_call_output", call_id: "call_dup", output: "1" },
+        { type: "function_call", call_id: "call_dup", name: "f", arguments: "{}" },
+        { type: "function_call_output", call_id: "call_dup", output: "2" },
+      ],
+    }),
+    auth,
+    400,
+    "input",
+  ],
   ["chat: no messages", "/v1/chat/completions", '{"model":"gpt-5.4"}', auth, 400, "messages"],
   ["chat: empty messages", "/v1/chat/completions", '{"messages":[]}', auth, 400, "messages"],
   ["chat: unknown role", "/v1/chat/completions", '{"messages":[{"role":"wizard","content":"x"}]}', auth, 400, "messages[0].role"],
@@ -105,8 +136,19 @@ describe(`reliability over a socket on ${RUNTIME}`, () => {
     copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
     emulator = createEmulator();
     served = await serveEmulator(emulator);
-    proxy = await spawnProxy(["--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl,
-      "--body-limit", "64kb", "--log-level", "debug", "--log-requests"]);
+    proxy = await spawnProxy([
+      "--api-key",
+      KEY,
+      "--auth-path",
+      join(dir, "auth.json"),
+      "--base-url",
+      served.baseUrl,
+      "--body-limit",
+      "64kb",
+      "--log-level",
+      "debug",
+      "--log-requests",
+    ]);
   });
   after(async () => {
     await proxy?.stop("SIGKILL");
@@ -181,9 +223,15 @@ describe(`reliability over a socket on ${RUNTIME}`, () => {
   test("no token, key or Authorization value appears in any log line (debug level, request lines on)", async () => {
     await (await post("/v1/responses", { input: "x", stream: true })).text();
     await (await post("/v1/chat/completions", { messages: [{ role: "user", content: "x" }] })).text();
-    await raw(proxy.url, "/v1/responses", '{"input":"x"}', { authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlMTIz", "content-type": json });
+    await raw(proxy.url, "/v1/responses", '{"input":"x"}', {
+      authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlMTIz",
+      "content-type": json,
+    });
     const output = proxy.output();
-    assert.match(output, /level=info msg=request method=POST path=\/v1\/responses status=200 ms=\d+ ttfb_ms=\d+ stream=true model=gpt-5\.2-codex upstream=200 outcome=completed session=[0-9a-f]{6} tokens_in=\d+/);
+    assert.match(
+      output,
+      /level=info msg=request method=POST path=\/v1\/responses status=200 ms=\d+ ttfb_ms=\d+ stream=true model=gpt-5\.2-codex upstream=200 outcome=completed session=[0-9a-f]{6} tokens_in=\d+/,
+    );
     for (const secret of [KEY, AUTH.tokens.access_token, AUTH.tokens.refresh_token, AUTH.tokens.id_token, "eyJhbGciOiJIUzI1NiJ9"]) {
       assert.ok(!output.includes(secret), `a secret leaked into the log: ${secret.slice(0, 12)}…`);
     }
@@ -191,11 +239,24 @@ describe(`reliability over a socket on ${RUNTIME}`, () => {
   });
 
   test("--log-format json writes one JSON object per line", async () => {
-    const other = await spawnProxy(["--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl, "--log-requests", "--log-format", "json"]);
+    const other = await spawnProxy([
+      "--api-key",
+      KEY,
+      "--auth-path",
+      join(dir, "auth.json"),
+      "--base-url",
+      served.baseUrl,
+      "--log-requests",
+      "--log-format",
+      "json",
+    ]);
     try {
       await (await fetch(`${other.url}/v1/models`, { headers: auth })).text();
       await new Promise((r) => setTimeout(r, 100));
-      const lines = other.output().split("\n").filter((l) => l.startsWith("{"));
+      const lines = other
+        .output()
+        .split("\n")
+        .filter((l) => l.startsWith("{"));
       const record = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "request");
       assert.equal(record.path, "/v1/models");
       assert.equal(record.status, 200);

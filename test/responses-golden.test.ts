@@ -36,7 +36,14 @@ const setup = () => {
     auth: staticAuth,
   });
   const post = (path: string, body: unknown) =>
-    proxy.fetch(new Request(`http://proxy.test${path}`, { method: "POST", headers: { authorization: "Bearer k", "content-type": "application/json" }, body: JSON.stringify(body) }), { remoteAddress: "127.0.0.1" });
+    proxy.fetch(
+      new Request(`http://proxy.test${path}`, {
+        method: "POST",
+        headers: { authorization: "Bearer k", "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+      { remoteAddress: "127.0.0.1" },
+    );
   return { upstream, post };
 };
 
@@ -45,10 +52,14 @@ const goldenFrames = (path: string) => readSse(new Response(readFixtureText(path
 
 const reduceTranscript = async (bytes: Uint8Array, cuts: number[]): Promise<string> => {
   const state = createResponsesStreamState({ model: "gpt-5.4", createdAt: 0, randomId: () => "x" });
-  const relay = createSseRelay(toChunkedStream(bytes, cuts), {
-    step: (event) => JSON.stringify(stepResponsesEvents(state, event)),
-    finish: () => JSON.stringify(finishResponsesEvents(state)),
-  }, { keepAliveMs: 60_000 });
+  const relay = createSseRelay(
+    toChunkedStream(bytes, cuts),
+    {
+      step: (event) => JSON.stringify(stepResponsesEvents(state, event)),
+      finish: () => JSON.stringify(finishResponsesEvents(state)),
+    },
+    { keepAliveMs: 60_000 },
+  );
   return new Response(relay).text();
 };
 
@@ -106,27 +117,43 @@ describe("Responses goldens", () => {
   test("text.sse split into single bytes (multibyte characters cut) gives the same events", async () => {
     const bytes = readFixtureBytes("codex/text.sse");
     const whole = await reduceTranscript(bytes, []);
-    assert.equal(await reduceTranscript(bytes, Array.from({ length: bytes.length }, (_, i) => i)), whole);
+    assert.equal(
+      await reduceTranscript(
+        bytes,
+        Array.from({ length: bytes.length }, (_, i) => i),
+      ),
+      whole,
+    );
   });
 
   test("a burst in one network chunk: the first event goes out on its own, the rest of the burst in one write", async () => {
     for (const name of ["codex/text.sse", "codex/tolerant-framing.sse"]) {
       const bytes = readFixtureBytes(name);
       const events: string[] = [];
-      const relay = createSseRelay(toChunkedStream(bytes, []), {
-        step: (event) => {
-          events.push(event.type as string);
-          return `${event.type as string};`;
+      const relay = createSseRelay(
+        toChunkedStream(bytes, []),
+        {
+          step: (event) => {
+            events.push(event.type as string);
+            return `${event.type as string};`;
+          },
+          finish: () => "end",
         },
-        finish: () => "end",
-      }, { keepAliveMs: 60_000 });
+        { keepAliveMs: 60_000 },
+      );
       const reader = relay.getReader();
       const decoder = new TextDecoder();
       const writes: string[] = [];
       for (let r = await reader.read(); !r.done; r = await reader.read()) writes.push(decoder.decode(r.value));
       assert.equal(writes[0], "response.created;", name);
       assert.equal(writes.length, 3, `${name}: first event, the rest of the burst, the end`);
-      assert.equal(writes[1], events.slice(1).map((type) => `${type};`).join(""));
+      assert.equal(
+        writes[1],
+        events
+          .slice(1)
+          .map((type) => `${type};`)
+          .join(""),
+      );
       assert.ok(events.length > 5, name);
     }
   });

@@ -21,9 +21,17 @@ describe("POST /v1/responses", () => {
 
   test("OpenClaw's request shape: system item folded into instructions, rejected keys dropped, history kept", async () => {
     h = createHarness();
-    const tool = { type: "function", name: "read", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } };
+    const tool = {
+      type: "function",
+      name: "read",
+      description: "Read a file",
+      parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+    };
     const response = await h.post("/v1/responses", {
-      model: "gpt-5.2-codex", stream: true, store: false, max_output_tokens: 8192,
+      model: "gpt-5.2-codex",
+      stream: true,
+      store: false,
+      max_output_tokens: 8192,
       input: [
         { type: "message", role: "system", content: [{ type: "input_text", text: OPENCLAW_SYSTEM }] },
         { type: "message", role: "user", content: [{ type: "input_text", text: "[Tue 2026-11-24 02:29 UTC] Say hello" }] },
@@ -56,8 +64,15 @@ describe("POST /v1/responses", () => {
         { id: "msg_2", type: "message", role: "assistant", content: [{ type: "input_text", text: "earlier answer" }] },
         { role: "user", content: "again" },
       ],
-      temperature: 0.2, top_p: 1, metadata: { a: "b" }, previous_response_id: "resp_1", truncation: "auto",
-      safety_identifier: "x", prompt_cache_retention: "24h", user: "u-1", text: {},
+      temperature: 0.2,
+      top_p: 1,
+      metadata: { a: "b" },
+      previous_response_id: "resp_1",
+      truncation: "auto",
+      safety_identifier: "x",
+      prompt_cache_retention: "24h",
+      user: "u-1",
+      text: {},
     });
     await okJson(response);
     const body = lastBody(h);
@@ -66,7 +81,17 @@ describe("POST /v1/responses", () => {
       { type: "message", role: "assistant", content: [{ type: "output_text", text: "earlier answer" }] },
       { role: "user", content: [{ type: "input_text", text: "again" }], type: "message" },
     ]);
-    assert.deepEqual(Object.keys(body).sort(), ["input", "instructions", "model", "parallel_tool_calls", "prompt_cache_key", "store", "stream", "tool_choice", "tools"]);
+    assert.deepEqual(Object.keys(body).sort(), [
+      "input",
+      "instructions",
+      "model",
+      "parallel_tool_calls",
+      "prompt_cache_key",
+      "store",
+      "stream",
+      "tool_choice",
+      "tools",
+    ]);
     assert.equal(body.model, "gpt-5.2-codex");
     assert.equal(body.prompt_cache_key, sessionUuid("u-1"), "a key derived from `user` goes upstream only as its hash");
     assert.equal(body.instructions, "You are a helpful assistant.");
@@ -74,16 +99,30 @@ describe("POST /v1/responses", () => {
     await okJson(plain);
     assert.deepEqual(lastBody(h).input, [{ type: "message", role: "user", content: [{ type: "input_text", text: "just a string" }] }]);
     const dropped = /dropped unsupported parameters: ([^;"]+)/.exec(h.logs.join("\n"))?.[1]?.split(", ").sort();
-    assert.deepEqual(dropped, ["metadata", "previous_response_id", "prompt_cache_retention", "safety_identifier", "temperature", "top_p", "truncation", "user"]);
+    assert.deepEqual(dropped, [
+      "metadata",
+      "previous_response_id",
+      "prompt_cache_retention",
+      "safety_identifier",
+      "temperature",
+      "top_p",
+      "truncation",
+      "user",
+    ]);
   });
 
   test("chat-shaped tools are flattened; a forced tool_choice filters the tools; reasoning adds include", async () => {
     h = createHarness();
     const nested = (name: string) => ({ type: "function", function: { name, description: `${name} tool`, parameters: { type: "object", properties: {} } } });
-    await okJson(await h.post("/v1/responses", {
-      input: "x", tools: [nested("a"), nested("b")], tool_choice: { type: "function", function: { name: "b" } },
-      parallel_tool_calls: true, reasoning: { effort: "low" },
-    }));
+    await okJson(
+      await h.post("/v1/responses", {
+        input: "x",
+        tools: [nested("a"), nested("b")],
+        tool_choice: { type: "function", function: { name: "b" } },
+        parallel_tool_calls: true,
+        reasoning: { effort: "low" },
+      }),
+    );
     const body = lastBody(h);
     assert.deepEqual(body.tools, [{ type: "function", name: "b", description: "b tool", parameters: { type: "object", properties: {} }, strict: false }]);
     assert.equal(body.tool_choice, "auto");
@@ -96,15 +135,30 @@ describe("POST /v1/responses", () => {
   test("two-turn tool round trip: turn two carries only the function_call_output and the proxy re-inserts the call", async () => {
     h = createHarness();
     const tools = [{ type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } }];
-    const first = await okJson(await h.post("/v1/responses", {
-      instructions: "Weather bot.", input: 'CALL_TOOL get_weather {"city":"Paris"}', tools,
-    }, { headers: { "x-openclaw-session-key": "s-tool" } }));
+    const first = await okJson(
+      await h.post(
+        "/v1/responses",
+        {
+          instructions: "Weather bot.",
+          input: 'CALL_TOOL get_weather {"city":"Paris"}',
+          tools,
+        },
+        { headers: { "x-openclaw-session-key": "s-tool" } },
+      ),
+    );
     const call = first.output.find((item: Json) => item.type === "function_call");
     assert.equal(call.name, "get_weather");
     assert.equal(call.arguments, '{"city":"Paris"}');
-    const second = await okJson(await h.post("/v1/responses", {
-      input: [{ type: "function_call_output", call_id: call.call_id, output: "21C and sunny" }], tools,
-    }, { headers: { "x-openclaw-session-key": "s-tool" } }));
+    const second = await okJson(
+      await h.post(
+        "/v1/responses",
+        {
+          input: [{ type: "function_call_output", call_id: call.call_id, output: "21C and sunny" }],
+          tools,
+        },
+        { headers: { "x-openclaw-session-key": "s-tool" } },
+      ),
+    );
     const body = lastBody(h);
     assert.deepEqual(body.input[0], { type: "function_call", call_id: call.call_id, name: "get_weather", arguments: '{"city":"Paris"}' });
     assert.equal(body.input[1].type, "function_call_output");
@@ -117,10 +171,16 @@ describe("POST /v1/responses", () => {
     const tools = [{ type: "function", name: "f", parameters: { type: "object", properties: {} } }];
     const first = await okJson(await h.post("/v1/responses", { input: "CALL_TOOL f {}", tools, user: "dup" }));
     const call = first.output.find((item: Json) => item.type === "function_call");
-    await okJson(await h.post("/v1/responses", {
-      input: [{ type: "function_call", id: "fc_x", status: "completed", call_id: call.call_id, name: "f", arguments: "{}" }, { type: "function_call_output", call_id: call.call_id, output: "ok" }],
-      tools, user: "dup",
-    }));
+    await okJson(
+      await h.post("/v1/responses", {
+        input: [
+          { type: "function_call", id: "fc_x", status: "completed", call_id: call.call_id, name: "f", arguments: "{}" },
+          { type: "function_call_output", call_id: call.call_id, output: "ok" },
+        ],
+        tools,
+        user: "dup",
+      }),
+    );
     assert.equal(lastBody(h).input.filter((i: Json) => i.type === "function_call").length, 1);
     assert.equal(lastBody(h).input[0].id, undefined);
   });
@@ -212,7 +272,9 @@ describe("POST /v1/responses", () => {
     h = createHarness();
     h.emulator.enqueue("text-then-tool");
     const response = await h.post("/v1/responses", {
-      stream: true, input: "weather?", reasoning: { effort: "medium", summary: "auto" },
+      stream: true,
+      input: "weather?",
+      reasoning: { effort: "medium", summary: "auto" },
       tools: [{ type: "function", name: "get_weather", parameters: { type: "object", properties: { location: { type: "string" } } } }],
     });
     assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
@@ -220,12 +282,18 @@ describe("POST /v1/responses", () => {
     const frames = await readSse(response);
     const events = frames.filter((f) => f.data !== "[DONE]").map((f) => f.data as Json);
     assert.ok(frames.every((f) => f.data === "[DONE]" || f.event === (f.data as Json).type));
-    assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
+    assert.deepEqual(
+      events.map((e) => e.sequence_number),
+      events.map((_, i) => i),
+    );
     const done = events.filter((e) => e.type === "response.output_item.done").map((e) => e.item);
     const completed = events.at(-1) as Json;
     assert.equal(completed.type, "response.completed");
     assert.deepEqual(completed.response.output, done);
-    assert.deepEqual(done.map((i: Json) => i.type), ["reasoning", "message", "function_call"]);
+    assert.deepEqual(
+      done.map((i: Json) => i.type),
+      ["reasoning", "message", "function_call"],
+    );
     assert.deepEqual(h.emulator.calls.at(-1)?.output, done, "exactly the items the backend finished");
   });
 
@@ -296,7 +364,11 @@ describe("POST /v1/responses", () => {
     const bad = await h.post("/v1/responses", { input: "x", model: "gpt-9" });
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).error.message, "The 'gpt-9' model is not supported when using Codex with a ChatGPT account.");
-    for (const [name, status] of [["cloudflare-403", 502], ["internal-500", 502], ["overloaded-503", 502]] as const) {
+    for (const [name, status] of [
+      ["cloudflare-403", 502],
+      ["internal-500", 502],
+      ["overloaded-503", 502],
+    ] as const) {
       h.emulator.enqueue("http-error", { httpError: name });
       const response = await h.post("/v1/responses", { input: "x", model: "gpt-5.4" });
       assert.equal(response.status, status, name);

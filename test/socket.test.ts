@@ -50,7 +50,9 @@ describe(`streaming over a socket on ${RUNTIME}`, () => {
   });
 
   test("a chat stream ends with finish_reason, the usage chunk and [DONE]", async () => {
-    const frames = await readSse(await post("/v1/chat/completions", { messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }));
+    const frames = await readSse(
+      await post("/v1/chat/completions", { messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }),
+    );
     assert.equal(frames.at(-1)?.data, "[DONE]");
     const usage = frames.at(-2)?.data as Json;
     assert.deepEqual(usage.choices, []);

@@ -9,13 +9,7 @@ import { toUpstreamFromChat } from "../src/translate/chat-to-upstream.ts";
 import { mapFinishReason } from "../src/translate/map-finish-reason.ts";
 import { toProxyErrorFromFailure } from "../src/translate/map-failure.ts";
 import { toChatUsage } from "../src/translate/map-usage.ts";
-import {
-  createChatChunkState,
-  finishChatChunks,
-  stepChatChunks,
-  type ChatChunkOptions,
-  type ChatFrame,
-} from "../src/translate/upstream-to-chat-chunks.ts";
+import { createChatChunkState, finishChatChunks, stepChatChunks, type ChatChunkOptions, type ChatFrame } from "../src/translate/upstream-to-chat-chunks.ts";
 import { toChatCompletion } from "../src/translate/upstream-to-chat-completion.ts";
 import { readFixtureBytes, readFixtureJson, readFixtureText } from "./support/read-fixture.ts";
 
@@ -66,8 +60,7 @@ const reduce = (events: readonly Json[], overrides: Partial<ChatChunkOptions> = 
 };
 
 /** The bytes a chat client would see (§8.3 framing). */
-const render = (frames: readonly ChatFrame[]): string =>
-  frames.map((frame) => `data: ${frame === "[DONE]" ? "[DONE]" : JSON.stringify(frame)}\n\n`).join("");
+const render = (frames: readonly ChatFrame[]): string => frames.map((frame) => `data: ${frame === "[DONE]" ? "[DONE]" : JSON.stringify(frame)}\n\n`).join("");
 
 const chunksOf = (frames: readonly ChatFrame[]): Json[] => frames.filter((frame): frame is Json => frame !== "[DONE]");
 const deltasOf = (frames: readonly ChatFrame[]): Json[] =>
@@ -77,7 +70,10 @@ const finishReasonsOf = (frames: readonly ChatFrame[]): unknown[] =>
     .flatMap((frame) => (frame.choices as Json[] | undefined) ?? [])
     .map((choice) => choice.finish_reason)
     .filter((reason) => reason !== null);
-const contentOf = (frames: readonly ChatFrame[]): string => deltasOf(frames).map((delta) => delta.content ?? "").join("");
+const contentOf = (frames: readonly ChatFrame[]): string =>
+  deltasOf(frames)
+    .map((delta) => delta.content ?? "")
+    .join("");
 
 const parseChat = (body: unknown): ChatRequest => chatRequestSchema.parse(body);
 const translate = (body: unknown) => toUpstreamFromChat(parseChat(body), { model: "gpt-5.4" });
@@ -123,7 +119,10 @@ describe("chat request → upstream draft (§8.1)", () => {
     const { body, warnings } = upstreamBody(readFixtureJson<Json>("codex/translation/chat-request-tool-call.json"));
     assert.deepEqual(body, readFixtureJson("codex/tool-call.request.json"));
     for (const dropped of ["temperature", "max_tokens", "stream_options", "user"]) {
-      assert.ok(warnings.some((warning) => warning.includes(`"${dropped}"`)), `no warning for ${dropped}: ${warnings.join("; ")}`);
+      assert.ok(
+        warnings.some((warning) => warning.includes(`"${dropped}"`)),
+        `no warning for ${dropped}: ${warnings.join("; ")}`,
+      );
     }
   });
 
@@ -196,7 +195,10 @@ describe("chat request → upstream draft (§8.1)", () => {
         content: [{ type: "input_file", file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" }],
       },
     ]);
-    assert.ok(warnings.some((warning) => warning.includes("messages[0].content[1]")), warnings.join("; "));
+    assert.ok(
+      warnings.some((warning) => warning.includes("messages[0].content[1]")),
+      warnings.join("; "),
+    );
   });
 
   test("assistant text becomes output_text; empty or null text gives no item", () => {
@@ -222,7 +224,7 @@ describe("chat request → upstream draft (§8.1)", () => {
           content: "Checking.",
           tool_calls: [
             { id: "call_a", type: "function", function: { name: "f", arguments: "{}" } },
-            { type: "function", function: { name: "g", arguments: "{\"x\":1}" } },
+            { type: "function", function: { name: "g", arguments: '{"x":1}' } },
           ],
         },
       ],
@@ -231,7 +233,7 @@ describe("chat request → upstream draft (§8.1)", () => {
     assert.deepEqual(first.slice(1), [
       { type: "message", role: "assistant", content: [{ type: "output_text", text: "Checking." }] },
       { type: "function_call", call_id: "call_a", name: "f", arguments: "{}" },
-      { type: "function_call", call_id: first[3]?.call_id, name: "g", arguments: "{\"x\":1}" },
+      { type: "function_call", call_id: first[3]?.call_id, name: "g", arguments: '{"x":1}' },
     ]);
     assert.equal(typeof first[3]?.call_id, "string");
     assert.notEqual(first[3]?.call_id, "");
@@ -248,7 +250,7 @@ describe("chat request → upstream draft (§8.1)", () => {
           content: null,
           refusal: null,
           annotations: [],
-          tool_calls: [{ id: "callab12", type: "function", function: { name: "exec", arguments: "{\"cmd\":\"ls\"}" } }],
+          tool_calls: [{ id: "callab12", type: "function", function: { name: "exec", arguments: '{"cmd":"ls"}' } }],
         },
         { role: "tool", tool_call_id: "callab12", content: "a.txt" },
         user([{ type: "text", text: "and now?" }]),
@@ -256,7 +258,7 @@ describe("chat request → upstream draft (§8.1)", () => {
     });
     assert.deepEqual(draft.input, [
       { type: "message", role: "user", content: [{ type: "input_text", text: "Runtime: agent=main" }] },
-      { type: "function_call", call_id: "callab12", name: "exec", arguments: "{\"cmd\":\"ls\"}" },
+      { type: "function_call", call_id: "callab12", name: "exec", arguments: '{"cmd":"ls"}' },
       { type: "function_call_output", call_id: "callab12", output: "a.txt" },
       { type: "message", role: "user", content: [{ type: "input_text", text: "and now?" }] },
     ]);
@@ -267,7 +269,14 @@ describe("chat request → upstream draft (§8.1)", () => {
       messages: [
         user("go"),
         { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] },
-        { role: "tool", tool_call_id: "c1", content: [{ type: "text", text: "line 1" }, { type: "text", text: "line 2" }] },
+        {
+          role: "tool",
+          tool_call_id: "c1",
+          content: [
+            { type: "text", text: "line 1" },
+            { type: "text", text: "line 2" },
+          ],
+        },
       ],
     });
     assert.deepEqual(draft.input[2], { type: "function_call_output", call_id: "c1", output: "line 1\nline 2" });
@@ -295,10 +304,11 @@ describe("chat request → upstream draft (§8.1)", () => {
     assert.equal(translate({ messages: [user("hi")], tools, tool_choice: "none" }).draft.tool_choice, "none");
     const forced = translate({ messages: [user("hi")], tools, tool_choice: { type: "function", function: { name: "b" } } }).draft;
     assert.equal(forced.tool_choice, "auto");
-    assert.deepEqual(forced.tools?.map((tool) => tool.name), ["b"]);
-    const error = catchProxyError(() =>
-      translate({ messages: [user("hi")], tools, tool_choice: { type: "function", function: { name: "zzz" } } }),
+    assert.deepEqual(
+      forced.tools?.map((tool) => tool.name),
+      ["b"],
     );
+    const error = catchProxyError(() => translate({ messages: [user("hi")], tools, tool_choice: { type: "function", function: { name: "zzz" } } }));
     assert.equal(error.status, 400);
     assert.equal(error.param, "tool_choice");
   });
@@ -357,7 +367,10 @@ describe("chat request → upstream draft (§8.1)", () => {
       metadata: { a: "b" },
     });
     for (const key of ["max_completion_tokens", "top_p", "seed", "stop", "logit_bias", "logprobs", "n", "store", "metadata"]) {
-      assert.ok(warnings.some((warning) => warning.includes(`"${key}"`)), `no warning for ${key}`);
+      assert.ok(
+        warnings.some((warning) => warning.includes(`"${key}"`)),
+        `no warning for ${key}`,
+      );
       assert.equal(key in draft, false, `${key} leaked into the draft`);
     }
   });
@@ -481,10 +494,10 @@ describe("upstream SSE → chat chunks: invariants and edge cases", () => {
     const incomplete = reduce(fixtureEvents("incomplete.sse"));
     assert.deepEqual(finishReasonsOf(incomplete), ["length"]);
     assert.equal(contentOf(incomplete), "2, 3, 5, 7, 11, 13");
-    const filtered = syntheticStream(
-      [{ type: "message", id: "msg_1", content: [{ type: "output_text", text: "partial" }] }],
-      { type: "response.incomplete", response: { status: "incomplete", incomplete_details: { reason: "content_filter" } } },
-    );
+    const filtered = syntheticStream([{ type: "message", id: "msg_1", content: [{ type: "output_text", text: "partial" }] }], {
+      type: "response.incomplete",
+      response: { status: "incomplete", incomplete_details: { reason: "content_filter" } },
+    });
     assert.deepEqual(finishReasonsOf(reduce(filtered)), ["content_filter"]);
   });
 
@@ -501,37 +514,40 @@ describe("upstream SSE → chat chunks: invariants and edge cases", () => {
       ],
     );
     const args = (index: number) =>
-      calls.filter((call) => call.index === index).map((call) => (call.function as Json).arguments).join("");
-    assert.equal(args(0), "{\"location\":\"Lisbon, Portugal\"}");
-    assert.equal(args(1), "{\"location\":\"Porto, Portugal\"}");
+      calls
+        .filter((call) => call.index === index)
+        .map((call) => (call.function as Json).arguments)
+        .join("");
+    assert.equal(args(0), '{"location":"Lisbon, Portugal"}');
+    assert.equal(args(1), '{"location":"Porto, Portugal"}');
   });
 
   test("arguments are keyed by item_id: deltas for the second call never land on the first", () => {
     const events = [
       { type: "response.output_item.added", output_index: 0, item: { id: "fc_a", type: "function_call", call_id: "call_a", name: "f", arguments: "" } },
       { type: "response.output_item.added", output_index: 1, item: { id: "fc_b", type: "function_call", call_id: "call_b", name: "g", arguments: "" } },
-      { type: "response.function_call_arguments.delta", item_id: "fc_b", output_index: 1, delta: "{\"b\":1}" },
-      { type: "response.function_call_arguments.delta", item_id: "fc_a", output_index: 0, delta: "{\"a\":1}" },
+      { type: "response.function_call_arguments.delta", item_id: "fc_b", output_index: 1, delta: '{"b":1}' },
+      { type: "response.function_call_arguments.delta", item_id: "fc_a", output_index: 0, delta: '{"a":1}' },
       { type: "response.completed", response: {} },
     ];
     const calls = deltasOf(reduce(events)).flatMap((delta) => (delta.tool_calls as Json[] | undefined) ?? []);
     assert.deepEqual(calls.slice(2), [
-      { index: 1, function: { arguments: "{\"b\":1}" } },
-      { index: 0, function: { arguments: "{\"a\":1}" } },
+      { index: 1, function: { arguments: '{"b":1}' } },
+      { index: 0, function: { arguments: '{"a":1}' } },
     ]);
   });
 
   test("arguments only in .done are sent once; a call seen only in output_item.done is sent whole", () => {
     const announcedOnly = [
       { type: "response.output_item.added", output_index: 0, item: { id: "fc_a", type: "function_call", call_id: "call_a", name: "f", arguments: "" } },
-      { type: "response.function_call_arguments.done", item_id: "fc_a", output_index: 0, arguments: "{\"a\":1}" },
-      { type: "response.output_item.done", output_index: 0, item: { id: "fc_a", type: "function_call", call_id: "call_a", name: "f", arguments: "{\"a\":1}" } },
+      { type: "response.function_call_arguments.done", item_id: "fc_a", output_index: 0, arguments: '{"a":1}' },
+      { type: "response.output_item.done", output_index: 0, item: { id: "fc_a", type: "function_call", call_id: "call_a", name: "f", arguments: '{"a":1}' } },
       { type: "response.completed", response: {} },
     ];
     const first = deltasOf(reduce(announcedOnly)).flatMap((delta) => (delta.tool_calls as Json[] | undefined) ?? []);
     assert.deepEqual(first, [
       { index: 0, id: "call_a", type: "function", function: { name: "f", arguments: "" } },
-      { index: 0, function: { arguments: "{\"a\":1}" } },
+      { index: 0, function: { arguments: '{"a":1}' } },
     ]);
     const doneOnly = syntheticStream([{ id: "fc_z", type: "function_call", call_id: "call_z", name: "h", arguments: "{}" }], {
       type: "response.completed",
@@ -692,10 +708,7 @@ describe("upstream SSE → chat.completion (stream: false)", () => {
   const completionOptions = { id: "chatcmpl-fixture", created: 0, model: "gpt-5.4" };
 
   test("golden: tool-call.sse gives tool-call.chat-completion.json", () => {
-    assert.deepEqual(
-      toChatCompletion(fixtureEvents("tool-call.sse"), completionOptions),
-      readFixtureJson("codex/translation/tool-call.chat-completion.json"),
-    );
+    assert.deepEqual(toChatCompletion(fixtureEvents("tool-call.sse"), completionOptions), readFixtureJson("codex/translation/tool-call.chat-completion.json"));
   });
 
   test("text with a tool call keeps both; tool calls follow output order", () => {
@@ -704,12 +717,15 @@ describe("upstream SSE → chat.completion (stream: false)", () => {
     const message = choice.message as Json;
     assert.equal(message.content, "Let me check the forecast for Porto.");
     assert.deepEqual(message.tool_calls, [
-      { id: "call_Tpol87L6vps5UDHG9grEY9YA", type: "function", function: { name: "get_weather", arguments: "{\"location\":\"Porto, Portugal\"}" } },
+      { id: "call_Tpol87L6vps5UDHG9grEY9YA", type: "function", function: { name: "get_weather", arguments: '{"location":"Porto, Portugal"}' } },
     ]);
     assert.equal(choice.finish_reason, "tool_calls");
     const parallel = toChatCompletion(fixtureEvents("parallel-tool-calls.sse"), completionOptions);
     const calls = ((parallel.choices as Json[])[0] as { message: { tool_calls: Json[] } }).message.tool_calls;
-    assert.deepEqual(calls.map((call) => call.id), ["call_jSjpJAfUJ6kcHkRRpJjrF7d4", "call_l28s7ng1851ki7fGyrDsf2Fb"]);
+    assert.deepEqual(
+      calls.map((call) => call.id),
+      ["call_jSjpJAfUJ6kcHkRRpJjrF7d4", "call_l28s7ng1851ki7fGyrDsf2Fb"],
+    );
   });
 
   test("plain text: content, no tool_calls key, stop; minimal has no usage", () => {
@@ -814,8 +830,20 @@ describe("map-usage and map-finish-reason (§8.4, §8.5)", () => {
       completion_tokens_details: { reasoning_tokens: 0 },
     });
     assert.deepEqual(
-      toChatUsage({ input_tokens: 130, input_tokens_details: { cached_tokens: 128 }, output_tokens: 38, output_tokens_details: { reasoning_tokens: 14 }, total_tokens: 168 }),
-      { prompt_tokens: 130, completion_tokens: 38, total_tokens: 168, prompt_tokens_details: { cached_tokens: 128 }, completion_tokens_details: { reasoning_tokens: 14 } },
+      toChatUsage({
+        input_tokens: 130,
+        input_tokens_details: { cached_tokens: 128 },
+        output_tokens: 38,
+        output_tokens_details: { reasoning_tokens: 14 },
+        total_tokens: 168,
+      }),
+      {
+        prompt_tokens: 130,
+        completion_tokens: 38,
+        total_tokens: 168,
+        prompt_tokens_details: { cached_tokens: 128 },
+        completion_tokens_details: { reasoning_tokens: 14 },
+      },
     );
     assert.equal(toChatUsage(undefined), null);
     assert.equal(toChatUsage(null), null);

@@ -101,7 +101,11 @@ const startRecorder = async () => {
     }
     forwarded.set("authorization", `Bearer ${tokens.accessToken}`);
     const method = req.method ?? "GET";
-    const answer = await emulator.fetch(`http://emulator.invalid${path}`, { method, headers: forwarded, ...(method === "GET" || method === "HEAD" ? {} : { body: new Uint8Array(body) }) });
+    const answer = await emulator.fetch(`http://emulator.invalid${path}`, {
+      method,
+      headers: forwarded,
+      ...(method === "GET" || method === "HEAD" ? {} : { body: new Uint8Array(body) }),
+    });
     res.writeHead(answer.status, Object.fromEntries(answer.headers));
     if (answer.body) for await (const chunk of answer.body) res.write(chunk);
     res.end();

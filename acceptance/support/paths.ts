@@ -36,8 +36,7 @@ export const installedVersion = (pkg: string, nodeModules = join(ACCEPTANCE_DIR,
 };
 
 /** "7.55.0", or "7.55.0 (not installed)" so the table says what was meant to run. */
-export const versionLabel = (pkg: keyof typeof PINNED, nodeModules?: string): string =>
-  installedVersion(pkg, nodeModules) ?? `${PINNED[pkg]} (not installed)`;
+export const versionLabel = (pkg: keyof typeof PINNED, nodeModules?: string): string => installedVersion(pkg, nodeModules) ?? `${PINNED[pkg]} (not installed)`;
 
 /** `GODEX_SKIP_<CLIENT>=1` skips a client visibly; any other value (or none) runs it. */
 export const skipReason = (client: string): string | undefined => {

@@ -97,11 +97,7 @@ export interface Server {
 }
 
 /** Starts a long-lived process in its own group and waits until its stdout/stderr matches `ready`. */
-export const startServer = (
-  cmd: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number },
-): Promise<Server> =>
+export const startServer = (cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number }): Promise<Server> =>
   new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const guard = onAbruptExit(() => killGroup(child, "SIGKILL"));

@@ -38,7 +38,8 @@ const firstLine = (data) => {
   while (error?.cause && typeof error.cause === "object") error = error.cause;
   const message = typeof error?.message === "string" ? error.message : "failed";
   let line = (message.split("\n").find((l) => l.trim() !== "") ?? "failed").trim();
-  if (error?.generatedMessage && "actual" in error) line = `${line.replace(/:$/, "")}: got ${JSON.stringify(error.actual)}, expected ${JSON.stringify(error.expected)}`;
+  if (error?.generatedMessage && "actual" in error)
+    line = `${line.replace(/:$/, "")}: got ${JSON.stringify(error.actual)}, expected ${JSON.stringify(error.expected)}`;
   return line.slice(0, 240).replace(/\|/g, "\\|");
 };
 

@@ -26,7 +26,10 @@ const entry = (runtime: ProxyRuntime): { command: string; args: string[] } => {
     case "bun":
       return { command: join(ROOT_DIR, "node_modules/.bin/bun"), args: ["runtimes/bun.ts"] };
     case "deno":
-      return { command: join(ROOT_DIR, "node_modules/.bin/deno"), args: ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "runtimes/deno.ts"] };
+      return {
+        command: join(ROOT_DIR, "node_modules/.bin/deno"),
+        args: ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "runtimes/deno.ts"],
+      };
   }
 };
 
@@ -50,7 +53,8 @@ export interface Stack {
 export const startStack = async (runtime: ProxyRuntime = "node", emulatorOptions: EmulatorOptions = { models: MODELS }): Promise<Stack> => {
   const { command, args } = entry(runtime);
   if (runtime === "node" && !existsSync(join(ROOT_DIR, "dist/node.js"))) throw new Error("dist/node.js is missing: run `npm run build` in the repo root");
-  if (runtime !== "node" && !existsSync(command)) throw new Error(`${command} is missing: run \`npm ci\` in the repo root (bun and deno are root devDependencies)`);
+  if (runtime !== "node" && !existsSync(command))
+    throw new Error(`${command} is missing: run \`npm ci\` in the repo root (bun and deno are root devDependencies)`);
   const dir = mkdtempSync(join(tmpdir(), "godex-acceptance-proxy-"));
   const guard = onAbruptExit(() => rmSync(dir, { recursive: true, force: true }));
   copyFileSync(join(ROOT_DIR, "test/fixtures/codex/auth.json"), join(dir, "auth.json"));

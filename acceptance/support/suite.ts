@@ -14,7 +14,11 @@ export const createStacks = () => {
       return stack;
     },
     async closeAll(): Promise<void> {
-      for (const stack of stacks.values()) await stack.then((s) => s.close(), () => undefined);
+      for (const stack of stacks.values())
+        await stack.then(
+          (s) => s.close(),
+          () => undefined,
+        );
       stacks.clear();
     },
   };
@@ -56,7 +60,11 @@ export const issuedCall = (call: RecordedCall): Item => {
 };
 
 /** Responses usage as the backend computed it for `call`. */
-export const expectResponsesUsage = (usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null | undefined, stack: Stack, call: RecordedCall) => {
+export const expectResponsesUsage = (
+  usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null | undefined,
+  stack: Stack,
+  call: RecordedCall,
+) => {
   const expected = stack.backendUsage(call);
   assert.ok(usage, "usage is present");
   assert.equal(usage.input_tokens, expected.input_tokens, "input_tokens as the backend reported");
@@ -65,7 +73,11 @@ export const expectResponsesUsage = (usage: { input_tokens: number; output_token
 };
 
 /** Chat usage mapped from the backend's usage for `call`. */
-export const expectChatUsage = (usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null | undefined, stack: Stack, call: RecordedCall) => {
+export const expectChatUsage = (
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null | undefined,
+  stack: Stack,
+  call: RecordedCall,
+) => {
   const expected = stack.backendUsage(call);
   assert.ok(usage, "usage is present");
   assert.equal(usage.prompt_tokens, expected.input_tokens, "prompt_tokens = backend input_tokens");

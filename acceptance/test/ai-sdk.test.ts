@@ -50,14 +50,23 @@ const STORE_FALSE = { openai: { store: false } };
 
 /** The summed usage equals the backend's usage over every request of the run. */
 const expectUsage = (usage: LanguageModelUsage, calls: readonly RecordedCall[]) => {
-  const expected = calls.map((call) => stack.backendUsage(call)).reduce((a, b) => ({ input: a.input + b.input_tokens, output: a.output + b.output_tokens }), { input: 0, output: 0 });
+  const expected = calls
+    .map((call) => stack.backendUsage(call))
+    .reduce((a, b) => ({ input: a.input + b.input_tokens, output: a.output + b.output_tokens }), { input: 0, output: 0 });
   assert.equal(usage.inputTokens, expected.input, "inputTokens as the backend reported");
   assert.equal(usage.outputTokens, expected.output, "outputTokens as the backend reported");
   assert.equal(usage.totalTokens, expected.input + expected.output);
 };
 
 /** Two steps: the get_weather call (with its executed result), then the echoed text; two backend requests. */
-const expectToolLoop = (steps: ReadonlyArray<{ toolCalls: ReadonlyArray<{ toolName: string; input: unknown; toolCallId: string }>; toolResults: ReadonlyArray<{ output: unknown }>; text: string }>, text: string) => {
+const expectToolLoop = (
+  steps: ReadonlyArray<{
+    toolCalls: ReadonlyArray<{ toolName: string; input: unknown; toolCallId: string }>;
+    toolResults: ReadonlyArray<{ output: unknown }>;
+    text: string;
+  }>,
+  text: string,
+) => {
   assert.equal(steps.length, 2, `two steps, got ${steps.length}`);
   const call = steps[0]?.toolCalls[0];
   assert.ok(call, "step 1 made a tool call");
@@ -114,20 +123,37 @@ for (const mode of modes) {
     });
 
     test("generateText runs a two-step tool loop (isStepCount(2))", async () => {
-      const result = await generateText({ model: mode.model(), prompt: WEATHER_PROMPT, tools: { get_weather: weatherTool() }, stopWhen: isStepCount(2), maxRetries: 0, ...options });
+      const result = await generateText({
+        model: mode.model(),
+        prompt: WEATHER_PROMPT,
+        tools: { get_weather: weatherTool() },
+        stopWhen: isStepCount(2),
+        maxRetries: 0,
+        ...options,
+      });
       expectToolLoop(result.steps, result.text);
       expectUsage(result.usage, stack.emulator.calls);
     });
 
     test("streamText runs a two-step tool loop with no error parts", async () => {
-      const result = streamText({ model: mode.model(), prompt: WEATHER_PROMPT, tools: { get_weather: weatherTool() }, stopWhen: isStepCount(2), maxRetries: 0, ...options });
+      const result = streamText({
+        model: mode.model(),
+        prompt: WEATHER_PROMPT,
+        tools: { get_weather: weatherTool() },
+        stopWhen: isStepCount(2),
+        maxRetries: 0,
+        ...options,
+      });
       const text = await drain(result);
       expectToolLoop(await result.steps, text);
       expectUsage(await result.usage, stack.emulator.calls);
       if (mode.api === "/v1/responses, default store") {
         // Without store:false the SDK points at the stored call; the proxy must drop the reference and restore the call.
         const input = (sent[1]?.body.input ?? []) as Array<{ type?: string }>;
-        assert.ok(input.some((item) => item.type === "item_reference"), `the follow-up used item_reference: ${JSON.stringify(input)}`);
+        assert.ok(
+          input.some((item) => item.type === "item_reference"),
+          `the follow-up used item_reference: ${JSON.stringify(input)}`,
+        );
       }
     });
   });
@@ -137,7 +163,13 @@ describe(suiteName("Vercel AI SDK", VERSION, "/v1/responses, non-reasoning id (r
   beforeEach(setUp);
 
   test("a system prompt sent as an input item with role system is accepted (folded into instructions)", async () => {
-    const result = await generateText({ model: provider.responses("gpt-4o-mini"), system: "Be brief.", prompt: "Say hello", maxRetries: 0, providerOptions: STORE_FALSE });
+    const result = await generateText({
+      model: provider.responses("gpt-4o-mini"),
+      system: "Be brief.",
+      prompt: "Say hello",
+      maxRetries: 0,
+      providerOptions: STORE_FALSE,
+    });
     assert.equal(result.text, "hello");
     const input = (sent[0]?.body.input ?? []) as Array<{ role?: string }>;
     assert.equal(input[0]?.role, "system", "the SDK sent a system item (the scenario this test is for)");

@@ -36,14 +36,21 @@ describe(suiteName("Claude Code", VERSION, "/v1/messages (claude -p)", "node"), 
         DISABLE_AUTOUPDATER: "1",
       });
       const run = await runClient(BIN, ["-p", prompt, "--output-format", "json", ...extraArgs], sandbox.work, env, LIMIT_MS);
-      const context = () => `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
+      const context = () =>
+        `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
       assert.equal(run.timedOut, false, context());
       assert.equal(run.code, 0, context());
       try {
         const result = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "") as Record<string, any>;
         await waitFor(() => stack.proxyRequests().length - logMark >= stack.emulator.calls.length);
-        const paths = stack.proxyRequests().slice(logMark).map((r) => `${r.method} ${r.path} ${r.status}`);
-        assert.deepEqual(paths, stack.emulator.calls.map(() => "POST /v1/messages 200"));
+        const paths = stack
+          .proxyRequests()
+          .slice(logMark)
+          .map((r) => `${r.method} ${r.path} ${r.status}`);
+        assert.deepEqual(
+          paths,
+          stack.emulator.calls.map(() => "POST /v1/messages 200"),
+        );
         check(result, sandbox.marker, run);
       } catch (error) {
         throw withContext(error, context());
@@ -61,7 +68,10 @@ describe(suiteName("Claude Code", VERSION, "/v1/messages (claude -p)", "node"), 
       const [call] = expectCalls(stack.emulator.calls, 1);
       const body = call!.body as { instructions?: string; input?: Array<{ role?: string }> };
       assert.ok(!body.instructions?.includes("x-anthropic-billing-header"), "the billing header is dropped");
-      assert.ok(body.input?.every((item) => item.role !== "system"), "no system items upstream");
+      assert.ok(
+        body.input?.every((item) => item.role !== "system"),
+        "no system items upstream",
+      );
       const backend = stack.backendUsage(call!);
       assert.equal(result.usage.output_tokens, backend.output_tokens);
     });

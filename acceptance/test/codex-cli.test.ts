@@ -58,14 +58,21 @@ describe(suiteName("Codex CLI", VERSION, "/v1/responses (wire_api responses)", "
       const codexHome = writeConfig(sandbox, stack.baseURL);
       const env = sandbox.env({ CODEX_HOME: codexHome, PROXY_API_KEY: PROXY_KEY });
       const run = await runClient(BIN, ["exec", "--skip-git-repo-check", "--json", prompt], sandbox.work, env, LIMIT_MS);
-      const context = () => `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
+      const context = () =>
+        `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
       assert.equal(run.timedOut, false, context());
       assert.equal(run.code, 0, context());
       const events = parseJsonLines(run.stdout);
       try {
         await waitFor(() => stack.proxyRequests().length - logMark >= stack.emulator.calls.length);
-        const paths = stack.proxyRequests().slice(logMark).map((r) => `${r.method} ${r.path} ${r.status}`);
-        assert.deepEqual(paths, stack.emulator.calls.map(() => "POST /v1/responses 200"));
+        const paths = stack
+          .proxyRequests()
+          .slice(logMark)
+          .map((r) => `${r.method} ${r.path} ${r.status}`);
+        assert.deepEqual(
+          paths,
+          stack.emulator.calls.map(() => "POST /v1/responses 200"),
+        );
         check(run, events, sandbox.marker);
       } catch (error) {
         throw withContext(error, context());
@@ -75,16 +82,28 @@ describe(suiteName("Codex CLI", VERSION, "/v1/responses (wire_api responses)", "
     }
   };
 
-  const items = (events: Array<Record<string, any>>, type: string) => events.filter((e) => e.type === "item.completed" && e.item?.type === type).map((e) => e.item);
+  const items = (events: Array<Record<string, any>>, type: string) =>
+    events.filter((e) => e.type === "item.completed" && e.item?.type === type).map((e) => e.item);
 
   /** turn.completed usage is the sum of what the backend reported for the turn's requests. */
   const expectTurnUsage = (events: Array<Record<string, any>>) => {
     const completed = events.find((e) => e.type === "turn.completed");
     assert.ok(completed, "turn.completed arrived");
     const backend = stack.emulator.calls.map((call) => stack.backendUsage(call));
-    assert.equal(completed.usage.input_tokens, backend.reduce((n, u) => n + u.input_tokens, 0), "input_tokens summed over the turn");
-    assert.equal(completed.usage.output_tokens, backend.reduce((n, u) => n + u.output_tokens, 0), "output_tokens summed over the turn");
-    assert.equal(events.some((e) => e.type === "turn.failed"), false);
+    assert.equal(
+      completed.usage.input_tokens,
+      backend.reduce((n, u) => n + u.input_tokens, 0),
+      "input_tokens summed over the turn",
+    );
+    assert.equal(
+      completed.usage.output_tokens,
+      backend.reduce((n, u) => n + u.output_tokens, 0),
+      "output_tokens summed over the turn",
+    );
+    assert.equal(
+      events.some((e) => e.type === "turn.failed"),
+      false,
+    );
   };
 
   test("text turn: the agent message is the scripted text", async () => {

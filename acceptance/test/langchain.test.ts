@@ -121,7 +121,8 @@ for (const mode of modes) {
 
     test("a streamed tool call merges into one tool_calls entry", async () => {
       let merged: AIMessageChunk | undefined;
-      for await (const chunk of await chat.bindTools([getWeather]).stream([new HumanMessage(WEATHER_PROMPT)])) merged = merged === undefined ? chunk : merged.concat(chunk);
+      for await (const chunk of await chat.bindTools([getWeather]).stream([new HumanMessage(WEATHER_PROMPT)]))
+        merged = merged === undefined ? chunk : merged.concat(chunk);
       assert.ok(merged);
       assert.equal(merged.tool_calls?.length, 1, JSON.stringify(merged.toJSON()).slice(0, 1500));
       assert.equal(merged.tool_calls?.[0]?.name, "get_weather");

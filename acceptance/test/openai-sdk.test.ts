@@ -53,7 +53,10 @@ for (const runtime of RUNTIMES) {
     test("models.list() lists the default codex model as OpenAI model objects", async () => {
       const models = [];
       for await (const model of client.models.list()) models.push(model);
-      assert.ok(models.some((m) => m.id === MODEL), JSON.stringify(models.map((m) => m.id)));
+      assert.ok(
+        models.some((m) => m.id === MODEL),
+        JSON.stringify(models.map((m) => m.id)),
+      );
       for (const model of models) {
         assert.equal(model.object, "model");
         assert.equal(typeof model.created, "number");
@@ -102,7 +105,14 @@ for (const runtime of RUNTIMES) {
       assert.equal(types[0], "response.created");
       assert.equal(types.at(-1), "response.completed", types.join(","));
       assert.ok(completed);
-      assert.equal(completed.output_text ?? completed.output.flatMap((i) => (i.type === "message" ? i.content : [])).map((p) => ("text" in p ? p.text : "")).join(""), "hello");
+      assert.equal(
+        completed.output_text ??
+          completed.output
+            .flatMap((i) => (i.type === "message" ? i.content : []))
+            .map((p) => ("text" in p ? p.text : ""))
+            .join(""),
+        "hello",
+      );
       const [call] = expectCalls(stack.emulator.calls, 1);
       expectResponsesUsage(completed.usage, stack, call!);
     });
@@ -129,7 +139,11 @@ for (const runtime of RUNTIMES) {
       // The documented loop: resend the model's output items as returned (ids and status included), then the result.
       const second = await client.responses.create({
         model: MODEL,
-        input: [...input, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: "function_call_output", call_id: fc.call_id, output: WEATHER_OUTPUT }],
+        input: [
+          ...input,
+          ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+          { type: "function_call_output", call_id: fc.call_id, output: WEATHER_OUTPUT },
+        ],
         tools: [responsesTool],
         store: false,
       });
@@ -199,7 +213,11 @@ for (const runtime of RUNTIMES) {
     });
 
     test("chat.completions.stream().finalChatCompletion() accumulates the message", async () => {
-      const runner = client.chat.completions.stream({ model: MODEL, messages: [{ role: "user", content: "Say hello" }], stream_options: { include_usage: true } });
+      const runner = client.chat.completions.stream({
+        model: MODEL,
+        messages: [{ role: "user", content: "Say hello" }],
+        stream_options: { include_usage: true },
+      });
       let contentEvents = "";
       runner.on("content.delta", (event) => (contentEvents += event.delta));
       const final = await runner.finalChatCompletion();

@@ -60,8 +60,15 @@ const turn = async (
     writeFileSync(config, configText(stack.baseURL, apiKey, api, join(sandbox.root, "openclaw.log")));
     mkdirSync(COMPILE_CACHE, { recursive: true });
     const env = sandbox.env({ OPENCLAW_CONFIG_PATH: config, NODE_COMPILE_CACHE: COMPILE_CACHE }, NODE24_BIN);
-    const run = await runClient(BIN, ["agent", "exec", "--config", config, "--cwd", sandbox.work, "--json", "--timeout", "120", prompt], sandbox.work, env, LIMIT_MS);
-    const context = () => `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
+    const run = await runClient(
+      BIN,
+      ["agent", "exec", "--config", config, "--cwd", sandbox.work, "--json", "--timeout", "120", prompt],
+      sandbox.work,
+      env,
+      LIMIT_MS,
+    );
+    const context = () =>
+      `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
     try {
       assert.equal(run.timedOut, false);
       const start = run.stdout.indexOf("{");
@@ -83,8 +90,16 @@ const turn = async (
 /** Usage over the turn: fresh + cache-read input, and output, as the backend reported them. */
 const expectUsage = (envelope: Envelope, stack: Stack, calls: readonly RecordedCall[]) => {
   const backend = calls.map((call) => stack.backendUsage(call));
-  assert.equal(envelope.usage.input + envelope.usage.cacheRead, backend.reduce((n, u) => n + u.input_tokens, 0), "input + cacheRead = backend input_tokens");
-  assert.equal(envelope.usage.output, backend.reduce((n, u) => n + u.output_tokens, 0), "output = backend output_tokens");
+  assert.equal(
+    envelope.usage.input + envelope.usage.cacheRead,
+    backend.reduce((n, u) => n + u.input_tokens, 0),
+    "input + cacheRead = backend input_tokens",
+  );
+  assert.equal(
+    envelope.usage.output,
+    backend.reduce((n, u) => n + u.output_tokens, 0),
+    "output = backend output_tokens",
+  );
 };
 
 const expectAccepted = (calls: readonly RecordedCall[], count: number) => {

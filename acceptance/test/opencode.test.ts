@@ -70,21 +70,33 @@ for (const provider of providers) {
           BUN_CONFIG_REGISTRY: OFFLINE_REGISTRY,
         });
         const run = await runClient(BIN, ["run", "--format", "json", "-m", `proxy/${MODEL}`, prompt], sandbox.work, env, LIMIT_MS);
-        const context = () => `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
+        const context = () =>
+          `${describeRun(run)}\n--- backend requests ---\n${describeCalls(stack.emulator.calls)}\n--- proxy log ---\n${tail(stack.proxyLog(), 10)}`;
         try {
           assert.equal(run.timedOut, false);
           assert.equal(run.code, 0);
           const events = parseJsonLines(run.stdout);
-          assert.deepEqual(events.filter((e) => e.type === "error"), [], "no error events");
+          assert.deepEqual(
+            events.filter((e) => e.type === "error"),
+            [],
+            "no error events",
+          );
           for (const call of stack.emulator.calls) assert.equal(call.status, 200, "every backend request was accepted");
           // The title request carries no tools; the agent's requests carry opencode's tool set.
-          const titles = stack.emulator.calls.filter((c) => !((c.body as { tools?: unknown[] }).tools?.length));
+          const titles = stack.emulator.calls.filter((c) => !(c.body as { tools?: unknown[] }).tools?.length);
           const main = stack.emulator.calls.filter((c) => (c.body as { tools?: unknown[] }).tools?.length);
           assert.equal(titles.length, 1, "one title request");
           // The request log is written when a body ends, so the last line may trail the client's exit a little.
           await waitFor(() => stack.proxyRequests().length - logMark >= stack.emulator.calls.length);
-          const paths = stack.proxyRequests().slice(logMark).map((r) => `${r.method} ${r.path} ${r.status}`);
-          assert.deepEqual(paths, stack.emulator.calls.map(() => `POST ${provider.path} 200`), "the endpoint the provider is meant to use");
+          const paths = stack
+            .proxyRequests()
+            .slice(logMark)
+            .map((r) => `${r.method} ${r.path} ${r.status}`);
+          assert.deepEqual(
+            paths,
+            stack.emulator.calls.map(() => `POST ${provider.path} 200`),
+            "the endpoint the provider is meant to use",
+          );
           check(events, sandbox.marker, main);
           expectStepUsage(events, main);
         } catch (error) {

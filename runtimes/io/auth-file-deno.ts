@@ -41,24 +41,25 @@ const orNull = <T>(promise: Promise<T>): Promise<T | null> =>
 
 /** The lock's file operations on Deno.*; one object, so one exit hook for the process (Deno.exit() runs "unload"). */
 let lockFs: LockFs | undefined;
-const denoLockFs = (): LockFs => (lockFs ??= {
-  createExclusive: (path, content) => Deno.writeTextFile(path, content, { createNew: true, mode: 0o600 }),
-  lstatMtime: async (path) => {
-    const info = await orNull(Deno.lstat(path));
-    return info === null ? null : (info.mtime?.getTime() ?? Date.now());
-  },
-  readText: (path) => orNull(Deno.readTextFile(path)),
-  async remove(path) {
-    // Deno.remove also removes an empty folder; node's unlink never does: the same rule on every runtime.
-    if ((await orNull(Deno.lstat(path)))?.isDirectory) throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR" });
-    await orNull(Deno.remove(path));
-  },
-  isExists: (error) => error instanceof Deno.errors.AlreadyExists,
-  readTextSync: (path) => Deno.readTextFileSync(path),
-  removeSync: (path) => Deno.removeSync(path),
-  onExit: (callback) => globalThis.addEventListener("unload", callback),
-  pid: Deno.pid,
-});
+const denoLockFs = (): LockFs =>
+  (lockFs ??= {
+    createExclusive: (path, content) => Deno.writeTextFile(path, content, { createNew: true, mode: 0o600 }),
+    lstatMtime: async (path) => {
+      const info = await orNull(Deno.lstat(path));
+      return info === null ? null : (info.mtime?.getTime() ?? Date.now());
+    },
+    readText: (path) => orNull(Deno.readTextFile(path)),
+    async remove(path) {
+      // Deno.remove also removes an empty folder; node's unlink never does: the same rule on every runtime.
+      if ((await orNull(Deno.lstat(path)))?.isDirectory) throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR" });
+      await orNull(Deno.remove(path));
+    },
+    isExists: (error) => error instanceof Deno.errors.AlreadyExists,
+    readTextSync: (path) => Deno.readTextFileSync(path),
+    removeSync: (path) => Deno.removeSync(path),
+    onExit: (callback) => globalThis.addEventListener("unload", callback),
+    pid: Deno.pid,
+  });
 
 /** auth.json at `path` through Deno.*; the lock is `<path>.lock`, created exclusively. */
 export const createDenoAuthFile = (path: string, timing: LockTiming = {}): AuthFile => {

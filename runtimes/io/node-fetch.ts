@@ -20,7 +20,8 @@ const abortReason = (signal: AbortSignal): unknown => signal.reason ?? new DOMEx
 const toHeaderRecord = (init: HeadersInit | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
   if (init === undefined) return out;
-  const entries: Iterable<[string, string]> = init instanceof Headers ? init.entries() : Array.isArray(init) ? (init as [string, string][]) : Object.entries(init);
+  const entries: Iterable<[string, string]> =
+    init instanceof Headers ? init.entries() : Array.isArray(init) ? (init as [string, string][]) : Object.entries(init);
   for (const [name, value] of entries) out[name.toLowerCase()] = value;
   return out;
 };
@@ -59,35 +60,38 @@ const BUFFERED_BYTES = 64 * 1024;
  */
 const toWebBody = (source: Readable, request: http.ClientRequest, isComplete: () => boolean): ReadableStream<Uint8Array> => {
   let finished = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      source.on("data", (chunk: Uint8Array) => {
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) <= 0) source.pause();
-      });
-      source.once("end", () => {
-        if (finished) return;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        source.on("data", (chunk: Uint8Array) => {
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 0) <= 0) source.pause();
+        });
+        source.once("end", () => {
+          if (finished) return;
+          finished = true;
+          controller.close();
+        });
+        const fail = (cause: unknown) => {
+          if (finished) return;
+          finished = true;
+          controller.error(networkError("terminated", cause));
+        };
+        source.on("error", fail); // `on`, not `once`: a second error event without a listener would crash the process
+        source.once("close", () => {
+          if (!isComplete()) fail(new Error("upstream connection closed before the response ended"));
+        });
+      },
+      pull() {
+        source.resume();
+      },
+      cancel() {
         finished = true;
-        controller.close();
-      });
-      const fail = (cause: unknown) => {
-        if (finished) return;
-        finished = true;
-        controller.error(networkError("terminated", cause));
-      };
-      source.on("error", fail); // `on`, not `once`: a second error event without a listener would crash the process
-      source.once("close", () => {
-        if (!isComplete()) fail(new Error("upstream connection closed before the response ended"));
-      });
+        request.destroy();
+      },
     },
-    pull() {
-      source.resume();
-    },
-    cancel() {
-      finished = true;
-      request.destroy();
-    },
-  }, { highWaterMark: BUFFERED_BYTES, size: (chunk) => chunk.byteLength });
+    { highWaterMark: BUFFERED_BYTES, size: (chunk) => chunk.byteLength },
+  );
 };
 
 export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
@@ -151,7 +155,7 @@ export const createNodeFetch = (fallback: typeof fetch): typeof fetch => {
           pipeline(response, decoder, () => undefined);
         }
         const source = decoder ?? response;
-        const webBody = nullBody ? null : toWebBody(source, request, () => decoder !== undefined ? source.readableEnded : response.complete);
+        const webBody = nullBody ? null : toWebBody(source, request, () => (decoder !== undefined ? source.readableEnded : response.complete));
         try {
           resolve(new Response(webBody, { status, statusText: response.statusMessage ?? "", headers: responseHeaders }));
         } catch (error) {

@@ -27,7 +27,9 @@ export interface RedisStoreOptions {
 export const toRedisKey = (prefix: string, key: string): string => {
   const colon = key.indexOf(":");
   const kind = colon > 0 ? key.slice(0, colon) : "entry";
-  return `${prefix}${kind}:${createHash("sha256").update(key.slice(colon + 1)).digest("base64url")}`;
+  return `${prefix}${kind}:${createHash("sha256")
+    .update(key.slice(colon + 1))
+    .digest("base64url")}`;
 };
 
 export const createRedisStore = (options: RedisStoreOptions): KeyValueStore => {

@@ -57,8 +57,7 @@ const toCredentials = (auth: ResolvedAuth): Credentials => {
   return credentials;
 };
 
-const unavailable = (problem: AuthProblem): ProxyError =>
-  new ProxyError("auth_unavailable", { message: problem.message, code: problem.code });
+const unavailable = (problem: AuthProblem): ProxyError => new ProxyError("auth_unavailable", { message: problem.message, code: problem.code });
 
 const describeIoError = (error: unknown): string => {
   const code = (error as { code?: unknown } | null)?.code;

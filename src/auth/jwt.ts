@@ -11,9 +11,7 @@ export const decodeJwtPayload = (token: string): Record<string, unknown> | null 
   if (segment === undefined || segment === "") return null;
   try {
     const payload: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fromBase64Url(segment)));
-    return typeof payload === "object" && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : null;
+    return typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : null;
   } catch {
     return null;
   }

@@ -9,8 +9,7 @@ export interface TokenUpdate {
   refreshToken?: string;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * New file text: tokens present in `update` replaced, `account_id` set only when the new tokens carry a
@@ -30,8 +29,7 @@ export const patchAuthFile = (original: string, update: TokenUpdate, nowMs: numb
   if (update.refreshToken !== undefined) tokens.refresh_token = update.refreshToken;
 
   const newAccountId =
-    (update.accessToken ? readJwtAccountId(update.accessToken) : undefined) ??
-    (update.idToken ? readJwtAccountId(update.idToken) : undefined);
+    (update.accessToken ? readJwtAccountId(update.accessToken) : undefined) ?? (update.idToken ? readJwtAccountId(update.idToken) : undefined);
   if (newAccountId !== undefined && newAccountId !== tokens.account_id) tokens.account_id = newAccountId;
 
   root.last_refresh = new Date(nowMs).toISOString();

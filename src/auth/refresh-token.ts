@@ -4,11 +4,7 @@ import { z } from "zod";
 import type { TokenUpdate } from "./patch-auth-file.ts";
 
 /** Codes after which only a new login helps (spec §3.3); never retried. */
-export const TERMINAL_REFRESH_CODES: ReadonlySet<string> = new Set([
-  "refresh_token_reused",
-  "refresh_token_expired",
-  "refresh_token_invalidated",
-]);
+export const TERMINAL_REFRESH_CODES: ReadonlySet<string> = new Set(["refresh_token_reused", "refresh_token_expired", "refresh_token_invalidated"]);
 
 export type RefreshOutcome =
   | { kind: "ok"; tokens: TokenUpdate }
@@ -38,11 +34,7 @@ export const readRefreshErrorCode = (body: unknown): string | undefined => {
   if (typeof body !== "object" || body === null) return undefined;
   const record = body as Record<string, unknown>;
   const error = record.error;
-  const candidates = [
-    typeof error === "object" && error !== null ? (error as Record<string, unknown>).code : undefined,
-    error,
-    record.code,
-  ];
+  const candidates = [typeof error === "object" && error !== null ? (error as Record<string, unknown>).code : undefined, error, record.code];
   const code = candidates.find((value): value is string => typeof value === "string" && SAFE_CODE.test(value));
   return code;
 };

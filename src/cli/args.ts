@@ -57,10 +57,7 @@ export const COMMANDS: readonly Command[] = [
   },
 ];
 
-export type ParsedArgs =
-  | { kind: "ok"; values: Record<string, string | boolean | number | undefined> }
-  | { kind: "help" }
-  | { kind: "error"; message: string };
+export type ParsedArgs = { kind: "ok"; values: Record<string, string | boolean | number | undefined> } | { kind: "help" } | { kind: "error"; message: string };
 
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);

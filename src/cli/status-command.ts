@@ -39,7 +39,9 @@ export const statusCommand = async (host: CliHost, values: Record<string, string
   host.stdout(row("login", describeAccount(auth)));
   const now = host.now();
   if (auth.expiresAt !== undefined) {
-    host.stdout(row("access token", `${auth.expiresAt > now ? "expires" : "EXPIRED"} ${new Date(auth.expiresAt).toISOString()} (${relativeTime(auth.expiresAt, now)})`));
+    host.stdout(
+      row("access token", `${auth.expiresAt > now ? "expires" : "EXPIRED"} ${new Date(auth.expiresAt).toISOString()} (${relativeTime(auth.expiresAt, now)})`),
+    );
   } else host.stdout(row("access token", "expiry unreadable"));
 
   if (values.offline === true) host.stdout(row("refresh", `not checked (--offline); refresh token ${auth.refreshToken ? "present" : "missing"}`));
@@ -61,10 +63,21 @@ export const statusCommand = async (host: CliHost, values: Record<string, string
   if (url !== undefined) {
     const key = values["api-key"] as string | undefined;
     try {
-      const response = await host.fetch(new Request(`${url}/v1/usage`, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: AbortSignal.timeout(10_000) }));
+      const response = await host.fetch(
+        new Request(`${url}/v1/usage`, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: AbortSignal.timeout(10_000) }),
+      );
       if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { code: `HTTP_${response.status}` });
-      const usage = (await response.json()) as { plan_type?: string | null; windows?: { primary?: Window | null; secondary?: Window | null }; limit?: { message?: string; until?: string | null } | null };
-      host.stdout(row("quota", `${describeWindow("primary", usage.windows?.primary)}; ${describeWindow("secondary", usage.windows?.secondary)}${usage.plan_type ? ` (plan ${usage.plan_type})` : ""}`));
+      const usage = (await response.json()) as {
+        plan_type?: string | null;
+        windows?: { primary?: Window | null; secondary?: Window | null };
+        limit?: { message?: string; until?: string | null } | null;
+      };
+      host.stdout(
+        row(
+          "quota",
+          `${describeWindow("primary", usage.windows?.primary)}; ${describeWindow("secondary", usage.windows?.secondary)}${usage.plan_type ? ` (plan ${usage.plan_type})` : ""}`,
+        ),
+      );
       if (usage.limit) host.stdout(row("limit", `reached${usage.limit.until ? ` until ${usage.limit.until}` : ""}`));
     } catch (error) {
       ok = false;

@@ -51,10 +51,9 @@ export const FLAG_DEFINITIONS = {
   logLevel: oneOf(LOG_LEVELS, "lowest level written to stderr", { default: "info" }),
   logRequests: boolean("one line per request: method, path, status, timings, model, session hash, usage"),
   logFormat: oneOf(LOG_FORMATS, "log lines as logfmt text or JSON objects", { default: "text" }),
-  claudeModels: modelMap(
-    "Claude model ids → Codex models for /v1/messages, as family=model[:effort] (an empty model means --model); docs/anthropic.md",
-    { default: DEFAULT_CLAUDE_MODELS },
-  ),
+  claudeModels: modelMap("Claude model ids → Codex models for /v1/messages, as family=model[:effort] (an empty model means --model); docs/anthropic.md", {
+    default: DEFAULT_CLAUDE_MODELS,
+  }),
   reasoningSummaries: boolean("expose reasoning summaries as `reasoning_content` deltas on /v1/chat/completions"),
   headerTimeout: duration("how long to wait for the backend's response headers (never limits a running stream)", {
     default: "120s",
@@ -76,10 +75,9 @@ export const FLAG_DEFINITIONS = {
     "keep the session caches in Redis and coordinate token refresh across instances, e.g. redis://127.0.0.1:6379/0 (default: in memory, this process only)",
     { edge: NO_REDIS },
   ),
-  shareCredentials: boolean(
-    "with --store: keep the ChatGPT tokens in Redis, AES-GCM encrypted with GODEX_PROXY_STORE_KEY, for instances on different hosts",
-    { edge: NO_REDIS },
-  ),
+  shareCredentials: boolean("with --store: keep the ChatGPT tokens in Redis, AES-GCM encrypted with GODEX_PROXY_STORE_KEY, for instances on different hosts", {
+    edge: NO_REDIS,
+  }),
   shutdownGrace: duration("on SIGINT/SIGTERM, how long running streams may finish before exit", {
     default: "30s",
     timer: true,

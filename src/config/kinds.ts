@@ -89,7 +89,10 @@ export const boolean = (help: string, extra?: Extra) => ({
 
 /** "90s", "30m", "6h", "1d" → ms. `timer`: the value feeds a setTimeout, so at most TIMER_LIMIT_MS; `min` 0 or 1 ms. */
 export const duration = (help: string, { timer, min, ...extra }: Extra & { default: string; timer: boolean; min: 0 | 1 }) => {
-  const base = z.number().int().min(min, { message: min === 0 ? "expected 0 or more" : "expected more than 0" });
+  const base = z
+    .number()
+    .int()
+    .min(min, { message: min === 0 ? "expected 0 or more" : "expected more than 0" });
   const limit = `expected at most ${TIMER_LIMIT_MS} ms (about 24.8 days), the longest a timer can wait`;
   return {
     kind: "duration" as const,
@@ -108,7 +111,10 @@ export const integer = (help: string, { min, ...extra }: Extra & { default: stri
   ...extra,
   read: (raw: string) => (/^\d+$/.test(raw.trim()) ? Number(raw.trim()) : undefined),
   expected: "a whole number of 0 or more",
-  schema: z.number().int().min(min, { message: min === 0 ? "expected 0 or more" : "expected more than 0" }),
+  schema: z
+    .number()
+    .int()
+    .min(min, { message: min === 0 ? "expected 0 or more" : "expected more than 0" }),
 });
 
 /** One of `values`, case-insensitive. */
@@ -175,7 +181,11 @@ export const redisUrl = (help: string, extra?: Extra) => ({
   schema: z.string().optional(),
 });
 
-const readList = (raw: string): string[] => raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+const readList = (raw: string): string[] =>
+  raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 
 /** A comma list of host names (`proxy.lan,myhost`), compared as src/http/exposure.ts reads a Host header. Optional. */
 export const hostList = (help: string, extra?: Extra) => ({

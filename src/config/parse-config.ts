@@ -74,12 +74,7 @@ const readArgv = (argv: readonly string[]): Map<string, string> | "help" | "vers
 
 /** The --help text: every flag with its variable and default. */
 export const helpText = (version: string): string => {
-  const lines = [
-    `godex-proxy ${version}: OpenAI-compatible proxy for the ChatGPT Codex backend`,
-    "",
-    "usage: godex-proxy --api-key KEY [flags]",
-    "",
-  ];
+  const lines = [`godex-proxy ${version}: OpenAI-compatible proxy for the ChatGPT Codex backend`, "", "usage: godex-proxy --api-key KEY [flags]", ""];
   for (const flag of FLAGS) {
     const def = flag.default === undefined ? "" : ` (default ${flag.default})`;
     const arg = flag.kind === "boolean" ? "" : ` <${flag.kind === "enum" ? flag.values?.join("|") : flag.kind}>`;
@@ -139,5 +134,4 @@ export const parseConfig = (input: ParseInput, version = VERSION): ParseResult =
 };
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
-export const isLoopback = (host: string): boolean =>
-  host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+export const isLoopback = (host: string): boolean => host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);

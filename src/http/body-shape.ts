@@ -41,7 +41,11 @@ export const checkBodyShape = (body: Record<string, unknown>, textLength: number
   for (const [key, limit, what] of COUNTED) {
     const value = body[key];
     if (Array.isArray(value) && value.length > limit) {
-      throw badRequest(`Too many ${what}: ${value.length} is more than this proxy's limit of ${limit}; send fewer (or compact the conversation).`, key, "too_many_items");
+      throw badRequest(
+        `Too many ${what}: ${value.length} is more than this proxy's limit of ${limit}; send fewer (or compact the conversation).`,
+        key,
+        "too_many_items",
+      );
     }
   }
   // Depth d needs at least 2·d characters, so small bodies (nearly all) skip the walk.

@@ -52,7 +52,8 @@ const concat = (chunks: Uint8Array[], size: number): Uint8Array => {
   return out;
 };
 
-const undecodable = (coding: ContentCoding) => badRequest(`The request body is not valid ${coding} data (Content-Encoding: ${coding}).`, null, "invalid_content_encoding");
+const undecodable = (coding: ContentCoding) =>
+  badRequest(`The request body is not valid ${coding} data (Content-Encoding: ${coding}).`, null, "invalid_content_encoding");
 
 /** Marks the limit being hit inside fzstd's callback. */
 class OverLimit extends Error {}

@@ -107,5 +107,4 @@ export const preflightResponse = (request: Request, origin: string, options: Exp
 };
 
 /** True for a CORS preflight (OPTIONS with Access-Control-Request-Method). */
-export const isPreflight = (request: Request): boolean =>
-  request.method === "OPTIONS" && request.headers.has("access-control-request-method");
+export const isPreflight = (request: Request): boolean => request.method === "OPTIONS" && request.headers.has("access-control-request-method");

@@ -90,7 +90,8 @@ export const runBrowserLogin = async (deps: BrowserLoginDeps): Promise<void> => 
       settle?.resolve();
       return page(200, "Signed in", "godex-proxy stored your ChatGPT login. You can close this tab.");
     } catch (failure) {
-      const loginError = failure instanceof LoginError ? failure : new LoginError(`the sign-in failed (${describeCause(failure)}): run \`godex-proxy login\` again`);
+      const loginError =
+        failure instanceof LoginError ? failure : new LoginError(`the sign-in failed (${describeCause(failure)}): run \`godex-proxy login\` again`);
       settle?.reject(loginError);
       return page(500, "Sign-in failed", escapeHtml(loginError.message));
     }

@@ -14,7 +14,13 @@ export type RefreshCheck =
   /** `reason` is safe to print; `terminal` means only a new login helps. */
   | { kind: "failed"; reason: string; terminal: boolean };
 
-export const checkRefresh = async (o: { file: AuthFile; fetch: typeof fetch; tokenUrl: string; clientId: string; now: () => number }): Promise<RefreshCheck> => {
+export const checkRefresh = async (o: {
+  file: AuthFile;
+  fetch: typeof fetch;
+  tokenUrl: string;
+  clientId: string;
+  now: () => number;
+}): Promise<RefreshCheck> => {
   let release: () => Promise<void>;
   try {
     release = await o.file.lock();
@@ -37,7 +43,11 @@ export const checkRefresh = async (o: { file: AuthFile; fetch: typeof fetch; tok
       try {
         await o.file.writeInPlace(patched);
       } catch (error) {
-        return { kind: "failed", reason: `the refresh worked but ${o.file.path} could not be rewritten (${describeCause(error)}), so the new tokens are lost`, terminal: true };
+        return {
+          kind: "failed",
+          reason: `the refresh worked but ${o.file.path} could not be rewritten (${describeCause(error)}), so the new tokens are lost`,
+          terminal: true,
+        };
       }
     }
     const expiresAt = outcome.tokens.accessToken ? readJwtExpiry(outcome.tokens.accessToken) : undefined;

@@ -44,7 +44,8 @@ export const runDeviceLogin = async (deps: DeviceLoginDeps): Promise<LoginTokens
   const started = deps.now();
   const start = await postTo(deps.fetch, `${issuer}/api/accounts/deviceauth/usercode`, { client_id: deps.clientId });
   if (start.kind === "network") throw new LoginError(`cannot reach ${issuer} (${start.reason}): check the network or --auth-issuer, then ${AGAIN}`);
-  if (start.status === 404) throw new LoginError(`${issuer} does not offer device-code login (HTTP 404): use \`godex-proxy login --browser\` or check --auth-issuer`);
+  if (start.status === 404)
+    throw new LoginError(`${issuer} does not offer device-code login (HTTP 404): use \`godex-proxy login --browser\` or check --auth-issuer`);
   const deviceAuthId = start.json?.device_auth_id;
   const userCode = start.json?.user_code ?? start.json?.usercode; // the CLI accepts both spellings
   if (start.status !== 200 || typeof deviceAuthId !== "string" || typeof userCode !== "string" || deviceAuthId === "" || userCode === "") {
@@ -68,7 +69,9 @@ export const runDeviceLogin = async (deps: DeviceLoginDeps): Promise<LoginTokens
       broken += 1;
       if (broken > MAX_BROKEN_POLLS) {
         const what = poll.kind === "network" ? poll.reason : `HTTP ${poll.status}`;
-        throw new LoginError(`lost the connection to ${issuer} while waiting for the sign-in (${what}, ${broken} times in a row): check the network, then ${AGAIN}`);
+        throw new LoginError(
+          `lost the connection to ${issuer} while waiting for the sign-in (${what}, ${broken} times in a row): check the network, then ${AGAIN}`,
+        );
       }
       await deps.sleep(Math.min(Math.max(interval, 1) * 1000, remaining));
       continue;
@@ -80,7 +83,14 @@ export const runDeviceLogin = async (deps: DeviceLoginDeps): Promise<LoginTokens
       if (typeof code !== "string" || typeof verifier !== "string" || code === "" || verifier === "") {
         throw new LoginError(`${issuer} answered the sign-in without an authorization code: ${AGAIN}`);
       }
-      return exchangeCode({ fetch: deps.fetch, tokenUrl: deps.tokenUrl, clientId: deps.clientId, code, verifier, redirectUri: `${issuer}/deviceauth/callback` });
+      return exchangeCode({
+        fetch: deps.fetch,
+        tokenUrl: deps.tokenUrl,
+        clientId: deps.clientId,
+        code,
+        verifier,
+        redirectUri: `${issuer}/deviceauth/callback`,
+      });
     }
     const errorCode = readErrorCode(poll.json) ?? "";
     if (/expired/i.test(errorCode)) throw new LoginError(`the code expired before the sign-in was finished: ${AGAIN}`);

@@ -6,8 +6,7 @@ export type CallResult =
   /** No usable answer: the connection failed, timed out or broke off mid-body. `reason` is safe to print. */
   | { kind: "network"; reason: string };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** POSTs `body` as JSON (`form: false`) or form-encoded and reads the answer; gives up after `timeoutMs`. */
 export const postTo = async (
@@ -56,7 +55,8 @@ export const readErrorCode = (json: Record<string, unknown> | undefined): string
 export const readErrorDescription = (json: Record<string, unknown> | undefined): string | undefined => {
   if (!json) return undefined;
   const error = json.error;
-  const text = typeof json.error_description === "string" ? json.error_description : isRecord(error) && typeof error.message === "string" ? error.message : undefined;
+  const text =
+    typeof json.error_description === "string" ? json.error_description : isRecord(error) && typeof error.message === "string" ? error.message : undefined;
   const line = text?.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   return line ? line.slice(0, 160) : undefined;
 };

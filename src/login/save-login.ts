@@ -52,7 +52,8 @@ export const saveLogin = async (io: LoginFile, tokens: LoginTokens, force: boole
   } catch (error) {
     const held = describeCause(error) === "ELOCKED";
     throw new LoginError(
-      held ? `${path}.lock is held by another process (a proxy refreshing?): wait a moment and log in again`
+      held
+        ? `${path}.lock is held by another process (a proxy refreshing?): wait a moment and log in again`
         : `cannot write beside ${path} (${describeCause(error)}): check the folder's permissions or pass --auth-path`,
     );
   }

@@ -8,9 +8,15 @@ const labelKey = (labels: Labels): string => {
   return keys.length === 0 ? "" : `{${keys.map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, "_")}"`).join(",")}}`;
 };
 
-export interface Counter { inc(labels?: Labels, by?: number): void }
-export interface Gauge { add(by: number, labels?: Labels): void }
-export interface Histogram { observe(value: number, labels?: Labels): void }
+export interface Counter {
+  inc(labels?: Labels, by?: number): void;
+}
+export interface Gauge {
+  add(by: number, labels?: Labels): void;
+}
+export interface Histogram {
+  observe(value: number, labels?: Labels): void;
+}
 
 export interface Registry {
   counter(name: string, help: string): Counter;

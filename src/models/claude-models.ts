@@ -46,11 +46,7 @@ export const isClaudeModelId = (id: string): boolean => /^claude/i.test(id);
  * The Codex model and effort for a requested id: a Claude id by the first table entry whose family is one of
  * its words (longest family first, so `opus-4` can beat `opus`), else --model; other ids unchanged.
  */
-export const resolveClaudeModel = (
-  requested: string,
-  table: readonly ClaudeModelEntry[],
-  defaultModel: string,
-): { model: string; effort?: string } => {
+export const resolveClaudeModel = (requested: string, table: readonly ClaudeModelEntry[], defaultModel: string): { model: string; effort?: string } => {
   if (!isClaudeModelId(requested)) return { model: requested };
   const id = requested.toLowerCase();
   const words = id.split(/[-_@]/);

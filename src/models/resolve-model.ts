@@ -30,11 +30,7 @@ export const listEffortVariants = (models: readonly string[]): string[] =>
  * unsupported effort is a 400 naming the supported ones (`param` names where the effort came from); `ultra` is sent
  * as `max`.
  */
-export const resolveModelEffort = (
-  requested: string,
-  bodyEffort: string | undefined,
-  effortParam: string,
-): { model: string; effort?: string } => {
+export const resolveModelEffort = (requested: string, bodyEffort: string | undefined, effortParam: string): { model: string; effort?: string } => {
   const { model, effort: suffixEffort } = splitEffortSuffix(requested);
   const effort = bodyEffort ?? suffixEffort;
   const supported = effortsOf(model);

@@ -22,8 +22,7 @@ const number = (value: string | null): number | null => {
   const n = Number(value);
   return Number.isFinite(n) ? n : null;
 };
-const bool = (value: string | null): boolean | null =>
-  value === null || value === "" ? null : /^(true|1)$/i.test(value.trim());
+const bool = (value: string | null): boolean | null => (value === null || value === "" ? null : /^(true|1)$/i.test(value.trim()));
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface QuotaTracker {
@@ -76,9 +75,11 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
       if (!error) return;
       if (typeof error.plan_type === "string") state.plan_type = error.plan_type;
       const until =
-        typeof error.resets_at === "number" ? error.resets_at * 1000
-        : typeof error.resets_in_seconds === "number" ? now() + error.resets_in_seconds * 1000
-        : null;
+        typeof error.resets_at === "number"
+          ? error.resets_at * 1000
+          : typeof error.resets_in_seconds === "number"
+            ? now() + error.resets_in_seconds * 1000
+            : null;
       state.limit = {
         type: typeof error.type === "string" ? error.type : typeof error.code === "string" ? error.code : "rate_limited",
         message: typeof error.message === "string" ? error.message : "rate limited",

@@ -34,11 +34,7 @@ export interface TurnReducer {
 }
 
 /** Translation + session memory → the complete upstream body (spec §9.2, §9.3). */
-export const prepareUpstreamBody = async (
-  services: TurnServices,
-  sessionKey: string,
-  translation: Translation,
-): Promise<UpstreamBody> => {
+export const prepareUpstreamBody = async (services: TurnServices, sessionKey: string, translation: Translation): Promise<UpstreamBody> => {
   const { cache, deps } = services;
   const draft = { ...translation.draft };
   const bodyEffort = draft.reasoning && typeof draft.reasoning.effort === "string" ? draft.reasoning.effort : undefined;
@@ -54,7 +50,11 @@ export const prepareUpstreamBody = async (
   let input = draft.input;
   const duplicate = findDuplicateCallId(input);
   if (duplicate !== undefined) {
-    throw badRequest(`The call_id ${duplicate} is used by more than one tool call or output in this request; each call needs its own id.`, "input", "duplicate_call_id");
+    throw badRequest(
+      `The call_id ${duplicate} is used by more than one tool call or output in this request; each call needs its own id.`,
+      "input",
+      "duplicate_call_id",
+    );
   }
   const orphans = findOrphanOutputs(input);
   if (orphans.length > 0) {
@@ -78,7 +78,14 @@ export const prepareUpstreamBody = async (
     deps.logger.debug("request translated", { dropped: translation.warnings.join("; "), instructions: resolved.source });
   }
   // A client's own prompt_cache_key goes as it is; one derived from `user`, a header or the IP only as a hash.
-  return { ...draft, input, instructions: resolved.instructions, store: false, stream: true, prompt_cache_key: draft.prompt_cache_key ?? sessionUuid(sessionKey) };
+  return {
+    ...draft,
+    input,
+    instructions: resolved.instructions,
+    store: false,
+    stream: true,
+    prompt_cache_key: draft.prompt_cache_key ?? sessionUuid(sessionKey),
+  };
 };
 
 /**

@@ -39,7 +39,10 @@ export const createChatCompletionsRoute = (services: TurnServices) => {
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
     const body = await readJsonBody(request, chatRequestSchema, deps.config.bodyLimit, client.readBody);
     const sessionKey = toSessionKey({ user: body.user, promptCacheKey: body.prompt_cache_key, headers: request.headers, remoteAddress: client.remoteAddress });
-    const translation = { ...toUpstreamFromChat(body, { model: deps.config.model }), effortParam: body.reasoning_effort != null ? "reasoning_effort" : "reasoning.effort" };
+    const translation = {
+      ...toUpstreamFromChat(body, { model: deps.config.model }),
+      effortParam: body.reasoning_effort != null ? "reasoning_effort" : "reasoning.effort",
+    };
     const { upstreamBody, result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream: body.stream === true });
     const options = {
       id: `chatcmpl-${deps.randomId()}`,
@@ -58,7 +61,10 @@ export const createChatCompletionsRoute = (services: TurnServices) => {
       return streamTurn(services, { result, reducer, sessionKey, record, serverTiming });
     }
     const events: JsonObject[] = [];
-    const reducer = toReducer((event) => (events.push(event), ""), () => "");
+    const reducer = toReducer(
+      (event) => (events.push(event), ""),
+      () => "",
+    );
     await foldTurn(services, { result, reducer, sessionKey, record });
     record.firstByteAt = deps.now();
     return Response.json(toChatCompletion(events, options), { headers: { "server-timing": serverTiming } });

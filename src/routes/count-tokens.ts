@@ -9,12 +9,13 @@ import { toUpstreamFromMessages } from "../translate/messages-to-upstream.ts";
 
 let tokenizer: Promise<(text: string) => number> | undefined;
 /** gpt-tokenizer's o200k_base (the GPT-5 family's encoding), imported lazily so start-up does not pay for it. */
-const loadTokenizer = () =>
-  (tokenizer ??= import("gpt-tokenizer/encoding/o200k_base").then((module) => (text: string) => module.countTokens(text)));
+const loadTokenizer = () => (tokenizer ??= import("gpt-tokenizer/encoding/o200k_base").then((module) => (text: string) => module.countTokens(text)));
 
-export const createCountTokensRoute = (deps: ProxyDeps) => async (request: Request, client: ClientInfo): Promise<Response> => {
-  const body = await readJsonBody(request, countTokensRequestSchema, deps.config.bodyLimit, client.readBody);
-  const { instructions, draft } = toUpstreamFromMessages(body, { model: deps.config.model, claudeModels: deps.config.claudeModels });
-  const count = await loadTokenizer();
-  return Response.json({ input_tokens: estimateInputTokens(instructions, draft, count) });
-};
+export const createCountTokensRoute =
+  (deps: ProxyDeps) =>
+  async (request: Request, client: ClientInfo): Promise<Response> => {
+    const body = await readJsonBody(request, countTokensRequestSchema, deps.config.bodyLimit, client.readBody);
+    const { instructions, draft } = toUpstreamFromMessages(body, { model: deps.config.model, claudeModels: deps.config.claudeModels });
+    const count = await loadTokenizer();
+    return Response.json({ input_tokens: estimateInputTokens(instructions, draft, count) });
+  };

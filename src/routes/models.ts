@@ -15,7 +15,12 @@ const toAnthropicList = (deps: ProxyDeps): string => {
 export const createModelsRoute = (deps: ProxyDeps) => {
   const body = JSON.stringify({
     object: "list",
-    data: [...new Set([...listModelIds(deps.config.model), ...listEffortVariants(listModelIds(deps.config.model))])].map((id) => ({ id, object: "model", created: MODELS_CREATED, owned_by: "godex" })),
+    data: [...new Set([...listModelIds(deps.config.model), ...listEffortVariants(listModelIds(deps.config.model))])].map((id) => ({
+      id,
+      object: "model",
+      created: MODELS_CREATED,
+      owned_by: "godex",
+    })),
   });
   const anthropic = toAnthropicList(deps);
   // Anthropic clients always send anthropic-version; OpenAI clients never do (issue 17 item 5).

@@ -8,12 +8,7 @@ import { DONE_FRAME, encodeEvent } from "../sse/encode.ts";
 import { outputText, isObject, type JsonObject } from "../translate/collect-output.ts";
 import { toProxyErrorFromFailure } from "../translate/map-failure.ts";
 import { toUpstreamFromResponses } from "../translate/responses-to-upstream.ts";
-import {
-  createResponsesStreamState,
-  finishResponsesEvents,
-  stepResponsesEvents,
-  type ResponsesStreamState,
-} from "../translate/upstream-to-responses.ts";
+import { createResponsesStreamState, finishResponsesEvents, stepResponsesEvents, type ResponsesStreamState } from "../translate/upstream-to-responses.ts";
 import { foldTurn, startTurn, streamTurn, type TurnReducer, type TurnServices } from "./_turn.ts";
 
 const encodeAll = (events: readonly JsonObject[]): string => {
@@ -30,7 +25,8 @@ const toReducer = (state: ResponsesStreamState, encode: boolean): TurnReducer =>
     const events = stepResponsesEvents(state, event);
     if (!encode) return "";
     // The common case: an event the proxy did not change goes out as the bytes it came in (one-line JSON).
-    if (!state.touched && events.length === 1 && PLAIN_TYPE.test(event.type as string) && !data.includes("\n")) return `event: ${event.type as string}\ndata: ${data}\n\n`;
+    if (!state.touched && events.length === 1 && PLAIN_TYPE.test(event.type as string) && !data.includes("\n"))
+      return `event: ${event.type as string}\ndata: ${data}\n\n`;
     return encodeAll(events);
   },
   finish: () => (encode ? encodeAll(finishResponsesEvents(state)) + DONE_FRAME : (finishResponsesEvents(state), "")),

@@ -5,10 +5,7 @@ import { z } from "zod";
 const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
 const imagePart = z.looseObject({
   type: z.literal("image_url"),
-  image_url: z.union([
-    z.string(),
-    z.looseObject({ url: z.string(), detail: z.enum(["auto", "low", "high", "original"]).nullish() }),
-  ]),
+  image_url: z.union([z.string(), z.looseObject({ url: z.string(), detail: z.enum(["auto", "low", "high", "original"]).nullish() })]),
 });
 const filePart = z.looseObject({
   type: z.literal("file"),

@@ -8,8 +8,14 @@ export const responsesRequestSchema = z.looseObject({
   model: z.string().min(1).optional(),
   input: z.union([z.string(), z.array(item), item]).optional(),
   instructions: z.string().nullable().optional(),
-  tools: z.array(z.looseObject({ type: z.string() })).nullable().optional(),
-  tool_choice: z.union([z.string(), z.looseObject({})]).nullable().optional(),
+  tools: z
+    .array(z.looseObject({ type: z.string() }))
+    .nullable()
+    .optional(),
+  tool_choice: z
+    .union([z.string(), z.looseObject({})])
+    .nullable()
+    .optional(),
   parallel_tool_calls: z.boolean().nullable().optional(),
   stream: z.boolean().nullable().optional(),
   reasoning: z.looseObject({ effort: z.string().nullable().optional() }).nullable().optional(),

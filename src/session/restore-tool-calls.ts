@@ -15,10 +15,7 @@ export const findOrphanOutputs = (input: readonly JsonObject[]): string[] => res
  * Inserts `remembered[call_id]` immediately before each orphan output. Returns the new input and the
  * call_ids nothing was remembered for (the caller answers 400 naming them).
  */
-export const restoreToolCalls = (
-  input: readonly JsonObject[],
-  remembered: ReadonlyMap<string, JsonObject>,
-): { input: JsonObject[]; missing: string[] } => {
+export const restoreToolCalls = (input: readonly JsonObject[], remembered: ReadonlyMap<string, JsonObject>): { input: JsonObject[]; missing: string[] } => {
   const seen = new Set<string>();
   const out: JsonObject[] = [];
   const missing: string[] = [];

@@ -6,8 +6,7 @@ export const DONE_FRAME = "data: [DONE]\n\n";
 export const KEEP_ALIVE_FRAME = ": keep-alive\n\n";
 
 /** `event: <type>\ndata: <json>\n\n`; the type never holds a newline (it comes from our own JSON). */
-export const encodeEvent = (type: string, data: unknown): string =>
-  `event: ${type.replace(/[\r\n]/g, "")}\ndata: ${JSON.stringify(data)}\n\n`;
+export const encodeEvent = (type: string, data: unknown): string => `event: ${type.replace(/[\r\n]/g, "")}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** `data: <json>\n\n` (JSON.stringify never emits a raw newline, so one data line suffices). */
 export const encodeData = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;

@@ -85,13 +85,7 @@ export const toUpstreamFromChat = (request: ChatRequest, defaults: { model: stri
 };
 
 /** Appends the upstream items for one chat message (§8.1 rows), or its text to `systemTexts`. */
-const toInputItems = (
-  message: ChatMessage,
-  index: number,
-  input: JsonObject[],
-  systemTexts: string[],
-  warnings: string[],
-): void => {
+const toInputItems = (message: ChatMessage, index: number, input: JsonObject[], systemTexts: string[], warnings: string[]): void => {
   const where = `messages[${index}]`;
   switch (message.role) {
     case "system":

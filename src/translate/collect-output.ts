@@ -15,8 +15,7 @@ export interface OutputState {
 
 export const createOutputState = (): OutputState => ({ done: new Map(), added: new Map(), deltas: new Map(), arrival: 0 });
 
-const indexOf = (state: OutputState, event: JsonObject): number =>
-  typeof event.output_index === "number" ? event.output_index : state.arrival;
+const indexOf = (state: OutputState, event: JsonObject): number => (typeof event.output_index === "number" ? event.output_index : state.arrival);
 
 /** Feeds one raw upstream event into the state (mutates `state` for speed on the per-event path). */
 export const collectOutput = (state: OutputState, event: JsonObject): void => {
@@ -40,8 +39,7 @@ export const collectOutput = (state: OutputState, event: JsonObject): void => {
   }
 };
 
-const byIndex = (map: Map<number, JsonObject>): JsonObject[] =>
-  [...map.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item);
+const byIndex = (map: Map<number, JsonObject>): JsonObject[] => [...map.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item);
 
 /**
  * The final output list: finished items in output_index order; else the terminal event's own output;
@@ -73,5 +71,4 @@ export const outputText = (output: readonly JsonObject[]): string => {
   return text;
 };
 
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);

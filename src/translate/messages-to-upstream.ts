@@ -102,7 +102,15 @@ export const toUpstreamFromMessages = (request: MessagesRequest, options: Messag
         "for this session (restart, --cache-ttl expiry, or another X-Claude-Code-Session-Id). Send the assistant's tool_use block in an earlier message.",
     };
   };
-  return { draft, instructions: ctx.system.join("\n\n"), warnings: ctx.warnings, requestedModel, thinking, effortParam: "output_config.effort", describeMissingCall };
+  return {
+    draft,
+    instructions: ctx.system.join("\n\n"),
+    warnings: ctx.warnings,
+    requestedModel,
+    thinking,
+    effortParam: "output_config.effort",
+    describeMissingCall,
+  };
 };
 
 /** Thinking blocks go to the client only when the request enabled thinking; `display: "omitted"` keeps the text out. */
@@ -263,7 +271,11 @@ const toImagePart = (block: ImageBlock, at: string): JsonObject => {
 };
 
 const filesApi = (at: string) =>
-  badRequest(`${at}.source: "file" sources need Anthropic's Files API, which the Codex backend does not have; send the data as base64 or a URL.`, `${at}.source`, "invalid_value");
+  badRequest(
+    `${at}.source: "file" sources need Anthropic's Files API, which the Codex backend does not have; send the data as base64 or a URL.`,
+    `${at}.source`,
+    "invalid_value",
+  );
 
 /** PDF → input_file; plain-text and content documents → text parts (with their title and context). */
 const toDocumentParts = (block: DocumentBlock, at: string, warnings: string[]): JsonObject[] => {

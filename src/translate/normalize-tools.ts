@@ -44,7 +44,7 @@ export const normalizeTools = (
     choice = "auto";
     warnings.push(`tool_choice forcing "${name}" sent as tools=[${name}] with tool_choice "auto"`);
   } else if (isObject(toolChoice)) {
-    warnings.push("tool_choice object without a function name sent as \"auto\"");
+    warnings.push('tool_choice object without a function name sent as "auto"');
   }
   return { tools: flat, tool_choice: choice, parallel_tool_calls: flat.length > 0 && parallel === true, warnings };
 };

@@ -8,8 +8,20 @@ import type { Translation, UpstreamDraft } from "./types.ts";
 
 /** Top-level keys the translator reads or forwards; anything else is dropped with a warning (spec §4.3–4.4). */
 const HANDLED = new Set([
-  "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "reasoning", "include",
-  "text", "service_tier", "prompt_cache_key", "client_metadata", "stream", "store",
+  "model",
+  "input",
+  "instructions",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "reasoning",
+  "include",
+  "text",
+  "service_tier",
+  "prompt_cache_key",
+  "client_metadata",
+  "stream",
+  "store",
 ]);
 const SERVICE_TIERS = new Set(["priority", "flex"]);
 const ITEM_KEYS_DROPPED = ["id", "status"];
@@ -70,7 +82,11 @@ export const toUpstreamFromResponses = (request: ResponsesRequest, defaults: { m
   const items: JsonObject[] =
     typeof rawInput === "string"
       ? [{ type: "message", role: "user", content: rawInput }]
-      : Array.isArray(rawInput) ? (rawInput as JsonObject[]) : isObject(rawInput) ? [rawInput] : [];
+      : Array.isArray(rawInput)
+        ? (rawInput as JsonObject[])
+        : isObject(rawInput)
+          ? [rawInput]
+          : [];
   const input: JsonObject[] = [];
   for (const item of items) {
     const normalized = normalizeItem(item, system, warnings);

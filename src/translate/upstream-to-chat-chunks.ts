@@ -150,17 +150,14 @@ const reasoningDelta = (state: ChatChunkState, event: JsonObject): ChatFrame[] =
 };
 
 const slotOf = (state: ChatChunkState, itemId: unknown, outputIndex: unknown): ToolSlot | undefined =>
-  (typeof itemId === "string" ? state.tools.get(itemId) : undefined) ??
-  (typeof outputIndex === "number" ? state.tools.get(outputIndex) : undefined);
+  (typeof itemId === "string" ? state.tools.get(itemId) : undefined) ?? (typeof outputIndex === "number" ? state.tools.get(outputIndex) : undefined);
 
 const startToolCall = (state: ChatChunkState, item: JsonObject, outputIndex: unknown, args = ""): JsonObject => {
   const slot: ToolSlot = { index: state.toolCount++, hasArguments: args !== "" };
   if (typeof item.id === "string") state.tools.set(item.id, slot);
   if (typeof outputIndex === "number") state.tools.set(outputIndex, slot);
   return deltaChunk(state, {
-    tool_calls: [
-      { index: slot.index, id: item.call_id, type: "function", function: { name: item.name, arguments: args } },
-    ],
+    tool_calls: [{ index: slot.index, id: item.call_id, type: "function", function: { name: item.name, arguments: args } }],
   });
 };
 
@@ -192,8 +189,7 @@ const finishItem = (state: ChatChunkState, item: JsonObject, outputIndex: unknow
   }
   if (item.type !== "message") return [];
   const streamed =
-    (typeof item.id === "string" && state.streamedIds.has(item.id)) ||
-    (typeof outputIndex === "number" && state.streamedIndexes.has(outputIndex));
+    (typeof item.id === "string" && state.streamedIds.has(item.id)) || (typeof outputIndex === "number" && state.streamedIndexes.has(outputIndex));
   if (streamed || !Array.isArray(item.content)) return [];
   // Done-only message (minimal.sse, pitfall 14): its text goes out in one delta.
   let content = "";
@@ -242,4 +238,3 @@ const fail = (state: ChatChunkState, event: Record<string, unknown> | null): Cha
   state.failure = { event };
   return [toChatErrorChunk(toProxyErrorFromFailure(event)), "[DONE]"];
 };
-

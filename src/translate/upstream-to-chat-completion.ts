@@ -31,8 +31,7 @@ interface Accumulated {
   usage: unknown;
 }
 
-const append = (text: string | null, piece: unknown): string | null =>
-  typeof piece === "string" ? (text ?? "") + piece : text;
+const append = (text: string | null, piece: unknown): string | null => (typeof piece === "string" ? (text ?? "") + piece : text);
 
 const foldFrame = (acc: Accumulated, frame: ChatFrame): void => {
   if (frame === "[DONE]" || !Array.isArray(frame.choices)) return;

@@ -215,9 +215,7 @@ const startToolUse = (state: MessagesStreamState, out: MessagesEvent[], item: Js
 
 const summaryText = (item: JsonObject): string =>
   Array.isArray(item.summary)
-    ? item.summary
-        .flatMap((part) => (isObject(part) && typeof part.text === "string" && part.text !== "" ? [part.text] : []))
-        .join("\n\n")
+    ? item.summary.flatMap((part) => (isObject(part) && typeof part.text === "string" && part.text !== "" ? [part.text] : [])).join("\n\n")
     : "";
 
 const messageText = (item: JsonObject): { text: string; refusal: boolean } => {

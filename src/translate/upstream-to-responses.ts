@@ -74,7 +74,8 @@ const patchItem = (state: ResponsesStreamState, item: JsonObject, index: number,
   }
   if (item.type === "function_call" && typeof item.arguments !== "string") patch(state, item, "arguments", "");
   if (item.type === "message" && Array.isArray(item.content)) {
-    for (const part of item.content) if (isObject(part) && part.type === "output_text" && !Array.isArray(part.annotations)) patch(state, part, "annotations", []);
+    for (const part of item.content)
+      if (isObject(part) && part.type === "output_text" && !Array.isArray(part.annotations)) patch(state, part, "annotations", []);
   }
 };
 
@@ -109,8 +110,12 @@ export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObje
           // Strict clients need content_part.added before the first text delta (clients.md R02).
           state.partsOpened.add(itemId);
           const opened: JsonObject = {
-            type: "response.content_part.added", sequence_number: undefined, item_id: itemId, output_index: index ?? 0,
-            content_index: event.content_index, part: { type: "output_text", annotations: [], logprobs: [], text: "" },
+            type: "response.content_part.added",
+            sequence_number: undefined,
+            item_id: itemId,
+            output_index: index ?? 0,
+            content_index: event.content_index,
+            part: { type: "output_text", annotations: [], logprobs: [], text: "" },
           };
           sequence(state, opened);
           state.sequenceOffset += 1;

@@ -155,7 +155,10 @@ export function createDeviceAuth(deps: { registry: TokenRegistry; now: () => num
     }
     exchanges += 1;
     const minted = deps.registry.mint({ expiresInSeconds: deps.ttlSeconds });
-    return { status: 200, body: { id_token: minted.idToken, access_token: minted.accessToken, refresh_token: minted.refreshToken, expires_in: deps.ttlSeconds } };
+    return {
+      status: 200,
+      body: { id_token: minted.idToken, access_token: minted.accessToken, refresh_token: minted.refreshToken, expires_in: deps.ttlSeconds },
+    };
   }
 
   /** Answers the device-auth and authorize paths; undefined for any other path. */

@@ -41,7 +41,7 @@ const LATE_HTTP_ERRORS: HttpErrorEntry[] = [
     trigger: "datacenter / serverless egress",
     status: 403,
     headers: { "content-type": "text/html; charset=UTF-8", "cf-mitigated": "challenge", server: "cloudflare" },
-    body: "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head><body><noscript>Enable JavaScript and cookies to continue</noscript></body></html>",
+    body: '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body><noscript>Enable JavaScript and cookies to continue</noscript></body></html>',
     certainty: "REPORTED §13.6",
   },
 ];

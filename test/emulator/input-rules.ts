@@ -109,11 +109,7 @@ function checkContentParts(input: unknown[]): Rejection | null {
       for (const [m, part] of item.content.entries()) {
         const partType = isObject(part) ? part.type : undefined;
         if (typeof partType !== "string" || !allowed.includes(partType)) {
-          return envelope(
-            `Invalid value: '${shown(partType)}'. Supported values are: ${quoteList(allowed)}.`,
-            `input[${n}].content[${m}]`,
-            "invalid_value",
-          );
+          return envelope(`Invalid value: '${shown(partType)}'. Supported values are: ${quoteList(allowed)}.`, `input[${n}].content[${m}]`, "invalid_value");
         }
       }
     }

@@ -246,7 +246,12 @@ export function buildStreamPlan(scenario: ScenarioName, options: ScenarioOptions
           ...beforeTerminal,
           {
             type: "response.incomplete",
-            response: responseObject(body, { ...base, status: "incomplete", incompleteReason: options.incompleteReason ?? "max_output_tokens", usage: usage() }),
+            response: responseObject(body, {
+              ...base,
+              status: "incomplete",
+              incompleteReason: options.incompleteReason ?? "max_output_tokens",
+              usage: usage(),
+            }),
           },
         ],
         "close",

@@ -48,11 +48,16 @@ export const createHarness = (options: HarnessOptions = {}): Harness => {
   const emulator = createEmulator({ now, ...options.emulator });
   const parsed = parseConfig({
     argv: [
-      "--api-key", API_KEY,
-      "--base-url", `${EMULATOR_ORIGIN}/backend-api/codex`,
-      "--token-url", `${EMULATOR_ORIGIN}/oauth/token`,
-      "--auth-path", authPath,
-      "--log-level", "debug",
+      "--api-key",
+      API_KEY,
+      "--base-url",
+      `${EMULATOR_ORIGIN}/backend-api/codex`,
+      "--token-url",
+      `${EMULATOR_ORIGIN}/oauth/token`,
+      "--auth-path",
+      authPath,
+      "--log-level",
+      "debug",
       ...(options.argv ?? []),
     ],
     env: {},
@@ -65,10 +70,14 @@ export const createHarness = (options: HarnessOptions = {}): Harness => {
   const emulatorFetch = ((input: RequestInfo | URL, init?: RequestInit) => emulator.fetch(new Request(input, init))) as typeof fetch;
   let ids = 0;
   const { proxy } = assembleProxy({
-    config, logger, file: createNodeAuthFile(authPath), fetch: emulatorFetch, now, randomId: () => `test${String(++ids).padStart(6, "0")}`,
+    config,
+    logger,
+    file: createNodeAuthFile(authPath),
+    fetch: emulatorFetch,
+    now,
+    randomId: () => `test${String(++ids).padStart(6, "0")}`,
   });
-  const send = (path: string, init: RequestInit, remoteAddress = "127.0.0.1") =>
-    proxy.fetch(new Request(`http://proxy.test${path}`, init), { remoteAddress });
+  const send = (path: string, init: RequestInit, remoteAddress = "127.0.0.1") => proxy.fetch(new Request(`http://proxy.test${path}`, init), { remoteAddress });
   return {
     proxy,
     emulator,

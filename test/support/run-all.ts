@@ -14,7 +14,12 @@ interface Run {
 
 const bin = (name: string) => `node_modules/.bin/${name}`;
 /** The suite's files, expanded here: Node 20's test runner takes no glob patterns. */
-const TEST_FILES = process.env.TEST_FILES?.split(" ") ?? readdirSync("test").filter((f) => f.endsWith(".test.ts")).sort().map((f) => `test/${f}`);
+const TEST_FILES =
+  process.env.TEST_FILES?.split(" ") ??
+  readdirSync("test")
+    .filter((f) => f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => `test/${f}`);
 /**
  * Node 24 (issue #19) runs the files where the Node version shows: the Node entry, its I/O adapters, sockets, web
  * streams under the routes. Left out, to keep CI time down, are files whose result the Node version cannot change
@@ -105,7 +110,7 @@ const step = async (label: string, command: string, args: string[]) => {
 await step("typecheck", bin("tsc"), ["-p", "."]);
 // src/ with web APIs only: no Node types, so a `process` or `Buffer` in src/ fails here (docs/STYLE.md "Guard rails").
 await step("typecheck src without Node types", bin("tsc"), ["-p", "tsconfig.src.json"]);
-await step("lint (biome.json)", bin("biome"), ["lint", "."]);
+await step("lint and format check (biome.json)", bin("biome"), ["ci", "."]);
 await step("build", "npm", ["run", "--silent", "build"]);
 
 let passed = 0;
