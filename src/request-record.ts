@@ -18,7 +18,7 @@ export interface RequestRecord {
   deferred: boolean;
   /** Writes the line once; `outcome` overrides (e.g. client_closed). */
   end(outcome?: string): void;
-  /** Runs once when the record ends, after the log line (metrics, stream slots). */
+  /** Runs once when the record ends, before the log line is written (metrics, stream slots). */
   onEnd: ((record: RequestRecord) => void)[];
   /** Keeps post-response work alive on runtimes that need it (workerd). */
   waitUntil(promise: Promise<unknown>): void;

@@ -22,6 +22,3 @@ export const authFileSchema = z.looseObject({
   tokens: authTokensSchema.nullish(),
   last_refresh: z.string().nullish().catch(undefined),
 });
-
-export type AuthTokensJson = z.infer<typeof authTokensSchema>;
-export type AuthFileJson = z.infer<typeof authFileSchema>;
