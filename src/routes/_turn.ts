@@ -152,9 +152,10 @@ export const streamTurn = (
   };
   const body = createSseRelay(args.result.response.body as ReadableStream<Uint8Array>, shell, {
     keepAliveMs: deps.config.keepAlive,
-    onEnd: (how) => record.end(how === "cancel" ? "client_closed" : undefined),
+    onEnd: (how) => record.end(how === "cancel" ? "client_closed" : how === "error" ? "stream_error" : undefined),
     onTransportError: (error) => deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
     onMalformed: (data) => deps.logger.warn("skipped a malformed upstream event", { bytes: data.length }),
+    onStepError: (error) => deps.logger.error("translating the upstream stream failed; stopped it", { error: String(error).slice(0, 200) }),
   });
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, "server-timing": args.serverTiming } });
 };
@@ -162,8 +163,14 @@ export const streamTurn = (
 /** Runs the upstream stream to its end into `reducer` (stream: false uses the same reducers, STYLE.md §1). */
 export const foldTurn = async (services: TurnServices, args: { result: UpstreamResult; reducer: TurnReducer; sessionKey: string; record: RequestRecord }) => {
   const { reducer } = args;
-  await drainInto(args.result.response.body as ReadableStream<Uint8Array>, reducer, (error) =>
-    services.deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
+  await drainInto(
+    args.result.response.body as ReadableStream<Uint8Array>,
+    reducer,
+    (error) => services.deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
+    (error) => {
+      services.deps.logger.error("translating the upstream stream failed; stopped it", { error: String(error).slice(0, 200) });
+      args.record.outcome = "stream_error";
+    },
   );
   await captureTurn(services, args.sessionKey, reducer.output, reducer.terminal(), args.record);
   return reducer.terminal();

@@ -31,6 +31,11 @@ export const createUpstreamDecoder = (onEvent: (event: JsonObject, data: string)
       const event = parsed as JsonObject;
       // Key on data.type; fall back to the `event:` line when the payload lacks it (spec §5.2).
       if (typeof event.type !== "string" && message.event) event.type = message.event;
+      // Without a type no reducer can place it (issue 16 item 4: `data: {"foo":1}` must not break a stream).
+      if (typeof event.type !== "string") {
+        onMalformed?.(data);
+        return;
+      }
       onEvent(event, data);
     },
   });

@@ -18,11 +18,33 @@ export interface FrameReducer {
 export interface RelayOptions {
   /** Silence after which a keep-alive comment is sent. */
   keepAliveMs: number;
-  /** "done" when the upstream ended (normally or broken), "cancel" when the client went away. */
-  onEnd?: (how: "done" | "cancel") => void;
+  /** "done" when the upstream ended (normally or broken), "cancel" when the client went away, "error" when translating threw. */
+  onEnd?: (how: "done" | "cancel" | "error") => void;
   onTransportError?: (error: unknown) => void;
   onMalformed?: (data: string) => void;
+  /** Decoding or translating threw: the upstream is cancelled and the stream ends in the dialect's error frame. */
+  onStepError?: (error: unknown) => void;
 }
+
+/**
+ * What the reducer is fed when decoding or translating throws: an upstream `error` event (docs/backend.md §5.4
+ * shape), so each dialect ends the stream with its own error frame, as for a failure the backend reported.
+ */
+export const internalErrorEvent = (): JsonObject => ({
+  type: "error",
+  code: "proxy_stream_error",
+  message: "The proxy could not translate the upstream stream and stopped it; please retry.",
+  param: null,
+});
+
+/** The reducer's last words after a throw: the error event and finish(), or nothing if the reducer throws again. */
+const closingText = (reducer: FrameReducer): string => {
+  try {
+    return reducer.step(internalErrorEvent(), "") + reducer.finish();
+  } catch {
+    return "";
+  }
+};
 
 type ReadResult = ReadableStreamReadResult<Uint8Array>;
 /** Settles before a read that has to wait for the network, after one the stream can answer from its queue. */
@@ -47,7 +69,7 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
   }, options.onMalformed);
   let pending: Promise<ReadResult | "failed"> | undefined;
   let ended = false;
-  const end = (how: "done" | "cancel") => {
+  const end = (how: "done" | "cancel" | "error") => {
     if (ended) return;
     ended = true;
     options.onEnd?.(how);
@@ -66,56 +88,19 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        for (;;) {
-          let chunk = carry;
-          carry = undefined;
-          if (chunk === undefined) {
-            pending ??= read();
-            let timer: ReturnType<typeof setTimeout> | undefined;
-            const tick = new Promise<"tick">((resolve) => {
-              timer = setTimeout(() => resolve("tick"), options.keepAliveMs);
-            });
-            const result = await Promise.race([pending, tick]);
-            clearTimeout(timer);
-            if (result === "tick") {
-              controller.enqueue(KEEP_ALIVE_BYTES);
-              return;
-            }
-            pending = undefined;
-            if (result === "failed" || result.done) {
-              decoder.end();
-              out += reducer.finish();
-              if (out !== "") controller.enqueue(encoder.encode(out));
-              out = "";
-              controller.close();
-              end("done");
-              return;
-            }
-            chunk = result.value;
-          }
-          if (!firstSent) {
-            const cut = firstEventEnd(chunk);
-            if (cut > 0 && cut < chunk.length) {
-              carry = chunk.subarray(cut);
-              chunk = chunk.subarray(0, cut);
-            }
-          }
-          decoder.feed(chunk);
-          // Coalesce chunks the upstream already delivered: one write per burst instead of one per event.
-          while (firstSent) {
-            pending = read();
-            const more = await Promise.race([pending, NOTHING_YET]);
-            if (more === "nothing-yet" || more === "failed" || more.done) break;
-            pending = undefined;
-            decoder.feed(more.value);
-          }
-          if (out !== "") {
-            controller.enqueue(encoder.encode(out));
-            out = "";
-            firstSent = true;
-            return;
-          }
-          // A chunk with no complete event yet: read on without returning an empty pull.
+        try {
+          await pullInto(controller);
+        } catch (error) {
+          // Anything that throws in the decoder or reducer (red team / issue 15 item 3): cancel the upstream, send
+          // the dialect's error frame after what was already translated, close, and end the record (frees the slot).
+          options.onStepError?.(error);
+          pending = undefined;
+          void reader.cancel(error).catch(() => undefined);
+          const tail = out + closingText(reducer);
+          out = "";
+          if (tail !== "") controller.enqueue(encoder.encode(tail));
+          controller.close();
+          end("error");
         }
       },
       async cancel(reason) {
@@ -125,18 +110,94 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
     },
     { highWaterMark: 0 },
   );
+
+  async function pullInto(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    for (;;) {
+      let chunk = carry;
+      carry = undefined;
+      if (chunk === undefined) {
+        pending ??= read();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const tick = new Promise<"tick">((resolve) => {
+          timer = setTimeout(() => resolve("tick"), options.keepAliveMs);
+        });
+        const result = await Promise.race([pending, tick]);
+        clearTimeout(timer);
+        if (result === "tick") {
+          controller.enqueue(KEEP_ALIVE_BYTES);
+          return;
+        }
+        pending = undefined;
+        if (result === "failed" || result.done) {
+          decoder.end();
+          out += reducer.finish();
+          if (out !== "") controller.enqueue(encoder.encode(out));
+          out = "";
+          controller.close();
+          end("done");
+          return;
+        }
+        chunk = result.value;
+      }
+      if (!firstSent) {
+        const cut = firstEventEnd(chunk);
+        if (cut > 0 && cut < chunk.length) {
+          carry = chunk.subarray(cut);
+          chunk = chunk.subarray(0, cut);
+        }
+      }
+      decoder.feed(chunk);
+      // Coalesce chunks the upstream already delivered: one write per burst instead of one per event.
+      while (firstSent) {
+        pending = read();
+        const more = await Promise.race([pending, NOTHING_YET]);
+        if (more === "nothing-yet" || more === "failed" || more.done) break;
+        pending = undefined;
+        decoder.feed(more.value);
+      }
+      if (out !== "") {
+        controller.enqueue(encoder.encode(out));
+        out = "";
+        firstSent = true;
+        return;
+      }
+      // A chunk with no complete event yet: read on without returning an empty pull.
+    }
+  }
 };
 
-/** Runs the whole upstream body into `reducer` (stream: false); transport errors end it like EOF. */
-export const drainInto = async (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, onTransportError?: (error: unknown) => void) => {
+/**
+ * Runs the whole upstream body into `reducer` (stream: false); transport errors end it like EOF. A throw while
+ * decoding or translating cancels the upstream and feeds the reducer the internal error event, as the relay does.
+ */
+export const drainInto = async (
+  upstream: ReadableStream<Uint8Array>,
+  reducer: FrameReducer,
+  onTransportError?: (error: unknown) => void,
+  onStepError?: (error: unknown) => void,
+) => {
   const decoder = createUpstreamDecoder((event, data) => void reducer.step(event, data));
   const reader = upstream.getReader();
+  let failed = false;
   try {
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) decoder.feed(chunk.value);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      try {
+        decoder.feed(chunk.value);
+      } catch (error) {
+        failed = true;
+        onStepError?.(error);
+        await reader.cancel(error).catch(() => undefined);
+        break;
+      }
+    }
   } catch (error) {
     onTransportError?.(error);
   } finally {
     reader.releaseLock();
+  }
+  if (failed) {
+    closingText(reducer);
+    return;
   }
   decoder.end();
   reducer.finish();
