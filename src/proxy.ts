@@ -55,6 +55,9 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     deps,
     metrics,
     acquireSlot,
+    observeEvent: (event: Record<string, unknown>) => {
+      if (event.type === "codex.rate_limits") quota.observeRateLimits(event);
+    },
     cache: createSessionCache({ store, ttlMs: deps.config.cacheTtl }),
     upstream: createUpstreamClient({
       fetch: deps.fetch,

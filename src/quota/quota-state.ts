@@ -15,6 +15,8 @@ export interface QuotaSnapshot {
   windows: { primary: QuotaWindow | null; secondary: QuotaWindow | null };
   credits: { has_credits: boolean | null; unlimited: boolean | null; balance: string | null } | null;
   limit: { type: string; message: string; until: string | null; seen_at: string } | null;
+  /** Per-model limits from the latest `codex.rate_limits` event, as the backend sent them (docs/backend.md §13.3). */
+  additional_rate_limits: unknown;
 }
 
 const number = (value: string | null): number | null => {
@@ -30,11 +32,35 @@ export interface QuotaTracker {
   observeHeaders(headers: Headers): void;
   /** Reads a 429 body (`usage_limit_reached`, `resets_at`, `resets_in_seconds`, `plan_type`). */
   observeLimit(body: string): void;
+  /** Reads a `codex.rate_limits` stream event (§13.3 [REPORTED]): the same windows and credits as the headers. */
+  observeRateLimits(event: Record<string, unknown>): void;
   snapshot(): QuotaSnapshot;
 }
 
 export const createQuotaTracker = (now: () => number): QuotaTracker => {
-  const state: QuotaSnapshot = { object: "usage", plan_type: null, windows: { primary: null, secondary: null }, credits: null, limit: null };
+  const state: QuotaSnapshot = {
+    object: "usage",
+    plan_type: null,
+    windows: { primary: null, secondary: null },
+    credits: null,
+    limit: null,
+    additional_rate_limits: null,
+  };
+  const finite = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
+  const flag = (value: unknown): boolean | null => (typeof value === "boolean" ? value : null);
+  /** `{ used_percent, window_minutes, reset_at, reset_after_seconds }` of a codex.rate_limits event. */
+  const eventWindow = (value: unknown): QuotaWindow | null => {
+    if (!isObject(value)) return null;
+    const resetAt = finite(value.reset_at);
+    const resetAfter = finite(value.reset_after_seconds);
+    const resets = resetAt !== null ? resetAt * 1000 : resetAfter !== null ? now() + resetAfter * 1000 : null;
+    return {
+      used_percent: finite(value.used_percent),
+      window_minutes: finite(value.window_minutes),
+      resets_at: resets === null ? null : iso(resets),
+      seen_at: iso(now()),
+    };
+  };
 
   const readWindow = (headers: Headers, name: "primary" | "secondary"): QuotaWindow | null => {
     const used = number(headers.get(`x-codex-${name}-used-percent`));
@@ -86,6 +112,24 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
         until: until === null ? null : iso(until),
         seen_at: iso(now()),
       };
+    },
+    observeRateLimits(event) {
+      if (typeof event.plan_type === "string") state.plan_type = event.plan_type;
+      const limits = isObject(event.rate_limits) ? event.rate_limits : undefined;
+      const primary = eventWindow(limits?.primary);
+      const secondary = eventWindow(limits?.secondary);
+      if (primary) state.windows.primary = primary;
+      if (secondary) state.windows.secondary = secondary;
+      if (isObject(event.credits)) {
+        const balance = event.credits.balance;
+        state.credits = {
+          has_credits: flag(event.credits.has_credits),
+          unlimited: flag(event.credits.unlimited),
+          balance: typeof balance === "string" && balance !== "" ? balance : typeof balance === "number" ? String(balance) : null,
+        };
+      }
+      if (event.additional_rate_limits !== undefined) state.additional_rate_limits = event.additional_rate_limits;
+      if (state.limit && limits?.limit_reached === false && (primary?.used_percent ?? 100) < 100) state.limit = null;
     },
     snapshot: () => structuredClone(state),
   };

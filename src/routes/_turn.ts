@@ -23,6 +23,8 @@ export interface TurnServices {
   metrics: ProxyMetrics;
   /** Takes one of the --max-streams slots; the returned function gives it back. */
   acquireSlot: () => () => void;
+  /** Sees every upstream event before the dialect's reducer (codex.rate_limits feeds /v1/usage). */
+  observeEvent: (event: JsonObject) => void;
 }
 
 /** A reducer plus what the turn needs to read back from it after the stream. */
@@ -134,6 +136,7 @@ export const streamTurn = (
   const shell: TurnReducer = {
     ...reducer,
     step(event, data) {
+      services.observeEvent(event);
       const text = reducer.step(event, data);
       if (firstByte && text !== "") {
         firstByte = false;
@@ -165,7 +168,13 @@ export const foldTurn = async (services: TurnServices, args: { result: UpstreamR
   const { reducer } = args;
   await drainInto(
     args.result.response.body as ReadableStream<Uint8Array>,
-    reducer,
+    {
+      step: (event, data) => {
+        services.observeEvent(event);
+        return reducer.step(event, data);
+      },
+      finish: () => reducer.finish(),
+    },
     (error) => services.deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
     (error) => {
       services.deps.logger.error("translating the upstream stream failed; stopped it", { error: String(error).slice(0, 200) });

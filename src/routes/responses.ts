@@ -17,6 +17,13 @@ const encodeAll = (events: readonly JsonObject[]): string => {
   return text;
 };
 
+/**
+ * The official client: `originator` starting with `codex` (codex_cli_rs, codex_exec, …) or the Responses Lite header
+ * (docs/backend.md §13.2 [OBSERVED in the CLI 0.169 captures]).
+ */
+const isOfficialClient = (headers: Headers): boolean =>
+  /^codex/i.test(headers.get("originator") ?? "") || headers.has("x-openai-internal-codex-responses-lite");
+
 /** Event names that can go on an `event:` line as they are. */
 const PLAIN_TYPE = /^[\w.-]+$/;
 
@@ -50,6 +57,7 @@ export const createResponsesRoute = (services: TurnServices) => {
       model: upstreamBody.model,
       createdAt: Math.floor(deps.now() / 1000),
       randomId: deps.randomId,
+      backendEvents: isOfficialClient(request.headers),
     });
     if (body.stream === true) {
       record.deferred = true;

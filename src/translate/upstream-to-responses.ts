@@ -9,6 +9,11 @@ export interface ResponsesStreamOptions {
   createdAt: number;
   /** Fresh ids for items the backend sent without one. */
   randomId: () => string;
+  /**
+   * The official client (Codex CLI) gets every event as the backend sent it. Others get no `codex.*` or `keepalive`
+   * events and nothing before `response.created` (the openai SDK's responses.stream() throws otherwise; §13.3).
+   */
+  backendEvents?: boolean;
 }
 
 export interface ResponsesStreamState {
@@ -26,6 +31,8 @@ export interface ResponsesStreamState {
   terminal?: JsonObject;
   /** Whether the last step changed the upstream event (else its original bytes can be sent as they came). */
   touched: boolean;
+  /** Whether `response.created` has gone out. */
+  created: boolean;
 }
 
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed", "error"]);
@@ -38,6 +45,7 @@ export const createResponsesStreamState = (options: ResponsesStreamOptions): Res
   partsOpened: new Set(),
   sequenceOffset: 0,
   lastSequence: -1,
+  created: false,
   touched: false,
 });
 
@@ -79,12 +87,18 @@ const patchItem = (state: ResponsesStreamState, item: JsonObject, index: number,
   }
 };
 
+/** Events only the official client reads: `codex.*`, `keepalive`, and any non-`response.*` event but `error` before `response.created`. */
+const isBackendOnly = (state: ResponsesStreamState, type: string): boolean =>
+  type.startsWith("codex.") || type === "keepalive" || (!state.created && !type.startsWith("response.") && type !== "error");
+
 /** One upstream event → the events to send, already patched (usually just the same event). */
 export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObject): JsonObject[] => {
   collectOutput(state.output, event);
   state.touched = false;
   const type = event.type as string;
   const out: JsonObject[] = [];
+  if (!state.options.backendEvents && isBackendOnly(state, type)) return out;
+  if (type === "response.created") state.created = true;
   const index = typeof event.output_index === "number" ? event.output_index : undefined;
   switch (type) {
     case "response.created":
