@@ -4,6 +4,7 @@
 // zstd comes from fzstd (pure JS): DecompressionStream has no "zstd" on Node 20 or Deno 2.9 (Bun 1.4 has it).
 import { Decompress } from "fzstd";
 import { ProxyError, badRequest } from "../errors.ts";
+import { concatBytes, readCapped } from "./read-capped.ts";
 
 export type ContentCoding = "gzip" | "zstd";
 
@@ -41,17 +42,6 @@ export const parseContentEncoding = (header: string | null): ContentCoding[] => 
   return codings;
 };
 
-const concat = (chunks: Uint8Array[], size: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-};
-
 const undecodable = (coding: ContentCoding) =>
   badRequest(`The request body is not valid ${coding} data (Content-Encoding: ${coding}).`, null, "invalid_content_encoding");
 
@@ -79,30 +69,17 @@ const unzstd = (bytes: Uint8Array, limit: number): Uint8Array => {
     throw undecodable("zstd");
   }
   if (!ended && bytes.byteLength > 0 && size === 0) throw undecodable("zstd");
-  return concat(chunks, size);
+  return concatBytes(chunks, size);
 };
 
 const gunzip = async (bytes: Uint8Array, limit: number): Promise<Uint8Array> => {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => undefined);
-        throw decompressedTooLarge(limit);
-      }
-      chunks.push(value);
-    }
+    return await readCapped(stream, limit, () => decompressedTooLarge(limit));
   } catch (error) {
     if (error instanceof ProxyError) throw error;
     throw undecodable("gzip");
   }
-  return concat(chunks, size);
 };
 
 /** Undoes `codings` (last applied first); every step's output is held to `limit` bytes. */

@@ -5,6 +5,7 @@ import type { ClientInfo } from "../deps.ts";
 import { ProxyError, badRequest } from "../errors.ts";
 import { checkBodyShape } from "./body-shape.ts";
 import { decompressBody, parseContentEncoding } from "./decompress-body.ts";
+import { readCapped } from "./read-capped.ts";
 
 const tooLarge = (limit: number) =>
   new ProxyError("payload_too_large", { message: `Request body is larger than the ${limit}-byte limit (--body-limit).`, code: "request_too_large" });
@@ -23,27 +24,7 @@ const readLimited = async (request: Request, limit: number, readBody?: ClientInf
   const framed = request.headers.has("content-length") && !request.headers.has("transfer-encoding");
   if (framed && Number.isInteger(declared) && declared >= 0) return new Uint8Array(await request.arrayBuffer());
   if (!request.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return readCapped(request.body, limit, () => tooLarge(limit));
 };
 
 /** `messages[2].content` from a zod issue path. */
