@@ -394,6 +394,9 @@ describe("other processes (spec §2.1, §3.4)", () => {
     const refreshing = s.store.getCredentials();
     await s.lockRequested;
     await s.writeAuth(start.json); // same tokens, new mtime: the next check re-reads
+    // Two writes inside one file-system timestamp tick keep the mtime (and size and inode): make the change visible.
+    const later = new Date(Date.now() + 5_000);
+    await utimes(s.path, later, later);
     s.clock.now += SECOND;
     const held = s.holdNextRead();
     const checking = s.store.status(); // reads the old tokens now, applies them later
