@@ -48,19 +48,14 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
   };
   const finite = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
   const flag = (value: unknown): boolean | null => (typeof value === "boolean" ? value : null);
-  /** `{ used_percent, window_minutes, reset_at, reset_after_seconds }` of a codex.rate_limits event. */
-  const eventWindow = (value: unknown): QuotaWindow | null => {
-    if (!isObject(value)) return null;
-    const resetAt = finite(value.reset_at);
-    const resetAfter = finite(value.reset_after_seconds);
+  /** One window from its four numbers, as headers and codex.rate_limits events both give them (seconds). */
+  const toWindow = (used: number | null, minutes: number | null, resetAt: number | null, resetAfter: number | null): QuotaWindow => {
     const resets = resetAt !== null ? resetAt * 1000 : resetAfter !== null ? now() + resetAfter * 1000 : null;
-    return {
-      used_percent: finite(value.used_percent),
-      window_minutes: finite(value.window_minutes),
-      resets_at: resets === null ? null : iso(resets),
-      seen_at: iso(now()),
-    };
+    return { used_percent: used, window_minutes: minutes, resets_at: resets === null ? null : iso(resets), seen_at: iso(now()) };
   };
+  /** `{ used_percent, window_minutes, reset_at, reset_after_seconds }` of a codex.rate_limits event. */
+  const eventWindow = (value: unknown): QuotaWindow | null =>
+    isObject(value) ? toWindow(finite(value.used_percent), finite(value.window_minutes), finite(value.reset_at), finite(value.reset_after_seconds)) : null;
 
   const readWindow = (headers: Headers, name: "primary" | "secondary"): QuotaWindow | null => {
     const used = number(headers.get(`x-codex-${name}-used-percent`));
@@ -68,8 +63,7 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
     const resetAt = number(headers.get(`x-codex-${name}-reset-at`));
     const resetAfter = number(headers.get(`x-codex-${name}-reset-after-seconds`));
     if (used === null && minutes === null && resetAt === null && resetAfter === null) return null;
-    const resets = resetAt !== null ? resetAt * 1000 : resetAfter !== null ? now() + resetAfter * 1000 : null;
-    return { used_percent: used, window_minutes: minutes, resets_at: resets === null ? null : iso(resets), seen_at: iso(now()) };
+    return toWindow(used, minutes, resetAt, resetAfter);
   };
 
   return {
