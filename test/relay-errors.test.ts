@@ -8,7 +8,7 @@ import { parseConfig } from "../src/config/parse-config.ts";
 import { createLogger } from "../src/log.ts";
 import type { AuthStore } from "../src/auth/types.ts";
 import { createSseRelay, drainInto, type FrameReducer } from "../src/sse/relay.ts";
-import type { JsonObject } from "../src/translate/collect-output.ts";
+import type { JsonObject } from "../src/json.ts";
 
 const encoder = new TextEncoder();
 

@@ -1,5 +1,6 @@
 // Applies refreshed tokens to auth.json text as a generic JSON patch (spec §3.5 steps 1–5, §3.6).
 // Pure: every other key, at any depth and in its order, stays as it was; id_token stays a string.
+import { isObject as isRecord } from "../json.ts";
 import { readJwtAccountId } from "./jwt.ts";
 
 /** The tokens a refresh returned; each is optional (spec §3.2). */
@@ -8,8 +9,6 @@ export interface TokenUpdate {
   accessToken?: string;
   refreshToken?: string;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * New file text: tokens present in `update` replaced, `account_id` set only when the new tokens carry a

@@ -1,6 +1,7 @@
 // One call to the OAuth token endpoint and its outcome: new tokens, a terminal code, or a transient failure.
 // Request per spec §3.1, success per §3.2, the three error-code locations and the terminal codes per §3.3.
 import { z } from "zod";
+import { isObject, parseJson } from "../json.ts";
 import type { TokenUpdate } from "./patch-auth-file.ts";
 
 /** Codes after which only a new login helps (spec §3.3); never retried. */
@@ -31,21 +32,14 @@ const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** The error code from `error.code`, `error` as a string, or top-level `code` (spec §3.3, §3.6). */
 export const readRefreshErrorCode = (body: unknown): string | undefined => {
-  if (typeof body !== "object" || body === null) return undefined;
-  const record = body as Record<string, unknown>;
-  const error = record.error;
-  const candidates = [typeof error === "object" && error !== null ? (error as Record<string, unknown>).code : undefined, error, record.code];
+  if (!isObject(body)) return undefined;
+  const error = body.error;
+  const candidates = [isObject(error) ? error.code : undefined, error, body.code];
   const code = candidates.find((value): value is string => typeof value === "string" && SAFE_CODE.test(value));
   return code;
 };
 
-const readJson = async (response: Response): Promise<unknown> => {
-  try {
-    return JSON.parse(await response.text());
-  } catch {
-    return undefined;
-  }
-};
+const readJson = async (response: Response): Promise<unknown> => parseJson(await response.text().catch(() => ""));
 
 /** POSTs the refresh grant as JSON and classifies the answer; never throws. */
 export const requestTokenRefresh = async (request: RefreshRequest): Promise<RefreshOutcome> => {

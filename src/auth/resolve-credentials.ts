@@ -1,5 +1,6 @@
 // auth.json text → the credentials the proxy uses: account id in spec §2.4 order, expiry from the JWT `exp`.
 // Pure. Problems come back as data whose message names the path and the fix, never the file content.
+import { parseJson } from "../json.ts";
 import { authFileSchema } from "../schemas/auth-file.ts";
 import { readJwtAccountId, readJwtExpiry } from "./jwt.ts";
 
@@ -42,10 +43,8 @@ const parseRfc3339 = (text: string): number | undefined => {
 /** Resolves auth.json text (null: the file does not exist) into credentials or a user-facing problem. */
 export const resolveCredentials = (text: string | null, path: string): AuthResolution => {
   if (text === null) return { ok: false, code: "auth_file_not_found", message: missingFileMessage(path) };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
+  const raw = parseJson(text);
+  if (raw === undefined) {
     // The parser's message quotes the content, which may hold tokens: name the path only.
     return { ok: false, code: "auth_file_invalid", message: `auth.json at ${path} is not valid JSON: ${LOGIN_HINT}` };
   }

@@ -1,5 +1,6 @@
 // Seals the shared ChatGPT tokens with AES-256-GCM through Web Crypto before they reach Redis, and opens them
 // (issue #10 item 3, --share-credentials). The key comes from GODEX_PROXY_STORE_KEY via HKDF-SHA-256.
+import { parseJsonObject } from "../json.ts";
 import type { SharedTokens } from "./types.ts";
 import { fromBase64Url, toBase64Url } from "./base64url.ts";
 
@@ -38,8 +39,7 @@ export const openTokens = async (key: CryptoKey, sealed: string): Promise<Shared
   } catch {
     throw new Error("cannot decrypt the shared credentials in Redis: every instance needs the same GODEX_PROXY_STORE_KEY");
   }
-  const value: unknown = JSON.parse(new TextDecoder().decode(plain));
-  const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const record = parseJsonObject(new TextDecoder().decode(plain)) ?? {};
   if (typeof record.accessToken !== "string" || typeof record.refreshedAt !== "number") {
     throw new Error("the shared credentials in Redis lack an access token");
   }

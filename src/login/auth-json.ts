@@ -2,6 +2,7 @@
 // server.rs `persist_tokens_to_store_async`; REPORTED; same shape as fixtures/codex/auth.json): keys in the
 // CLI's order, `OPENAI_API_KEY: null`, `id_token` a string, `account_id` from the id_token claim (else null),
 // `last_refresh` now; 2-space pretty printing without a trailing newline (serde_json::to_string_pretty).
+import { isObject } from "../json.ts";
 import { decodeJwtPayload, readJwtAccountId, readJwtExpiry } from "../auth/jwt.ts";
 import type { LoginTokens } from "./exchange-code.ts";
 
@@ -30,7 +31,7 @@ export const readPlan = (accessToken: string, idToken?: string): string | undefi
   for (const token of [accessToken, idToken]) {
     if (token === undefined) continue;
     const auth = decodeJwtPayload(token)?.["https://api.openai.com/auth"];
-    const plan = typeof auth === "object" && auth !== null ? (auth as Record<string, unknown>).chatgpt_plan_type : undefined;
+    const plan = isObject(auth) ? auth.chatgpt_plan_type : undefined;
     if (typeof plan === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(plan)) return plan;
   }
   return undefined;

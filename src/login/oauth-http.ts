@@ -1,12 +1,11 @@
 // The HTTP calls of a login: JSON or form POSTs to the issuer, answers read as JSON, failures kept apart from
 // answers, and the OAuth error code and description read from the shapes issuers use. Never throws.
+import { isObject, parseJsonObject } from "../json.ts";
 
 export type CallResult =
   | { kind: "answer"; status: number; json: Record<string, unknown> | undefined }
   /** No usable answer: the connection failed, timed out or broke off mid-body. `reason` is safe to print. */
   | { kind: "network"; reason: string };
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** POSTs `body` as JSON (`form: false`) or form-encoded and reads the answer; gives up after `timeoutMs`. */
 export const postTo = async (
@@ -28,13 +27,7 @@ export const postTo = async (
       }),
     );
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { kind: "answer", status: response.status, json: isRecord(json) ? json : undefined };
+    return { kind: "answer", status: response.status, json: parseJsonObject(text) };
   } catch (error) {
     const timedOut = error instanceof Error && error.name === "TimeoutError";
     return { kind: "network", reason: timedOut ? "no answer in time" : "connection failed" };
@@ -47,7 +40,7 @@ const SAFE_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 export const readErrorCode = (json: Record<string, unknown> | undefined): string | undefined => {
   if (!json) return undefined;
   const error = json.error;
-  const candidates = [error, isRecord(error) ? error.code : undefined, json.code];
+  const candidates = [error, isObject(error) ? error.code : undefined, json.code];
   return candidates.find((value): value is string => typeof value === "string" && SAFE_CODE.test(value));
 };
 
@@ -56,7 +49,7 @@ export const readErrorDescription = (json: Record<string, unknown> | undefined):
   if (!json) return undefined;
   const error = json.error;
   const text =
-    typeof json.error_description === "string" ? json.error_description : isRecord(error) && typeof error.message === "string" ? error.message : undefined;
+    typeof json.error_description === "string" ? json.error_description : isObject(error) && typeof error.message === "string" ? error.message : undefined;
   const line = text?.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   return line ? line.slice(0, 160) : undefined;
 };

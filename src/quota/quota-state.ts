@@ -1,6 +1,6 @@
 // What the backend says about the account's quota (issue #9 item 1, spec §6.5, §6.8): the latest x-codex-*
 // window snapshot and the last usage-limit 429. Nothing about the account itself (id, email) is kept.
-import { isObject } from "../translate/collect-output.ts";
+import { isObject, parseJsonObject } from "../json.ts";
 
 export interface QuotaWindow {
   used_percent: number | null;
@@ -85,14 +85,8 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
       if (state.limit && primary && (primary.used_percent ?? 100) < 100) state.limit = null;
     },
     observeLimit(text) {
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const error = isObject(body) && isObject(body.error) ? body.error : undefined;
-      if (!error) return;
+      const error = parseJsonObject(text)?.error;
+      if (!isObject(error)) return;
       if (typeof error.plan_type === "string") state.plan_type = error.plan_type;
       const until =
         typeof error.resets_at === "number"

@@ -7,7 +7,8 @@ import { findDuplicateCallId, findOrphanOutputs, restoreToolCalls, toRememberedC
 import type { SessionCache } from "../session/session-cache.ts";
 import { SSE_HEADERS } from "../sse/encode.ts";
 import { createSseRelay, drainInto } from "../sse/relay.ts";
-import { finalOutput, isObject, type JsonObject, type OutputState } from "../translate/collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
+import { finalOutput, type OutputState } from "../translate/collect-output.ts";
 import type { Translation, UpstreamBody } from "../translate/types.ts";
 import type { UpstreamClient, UpstreamResult } from "../upstream/client.ts";
 import type { RequestRecord } from "../request-record.ts";

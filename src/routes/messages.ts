@@ -7,7 +7,8 @@ import { messagesRequestSchema, type MessagesRequest } from "../schemas/messages
 import { toSessionKey } from "../session/session-key.ts";
 import { encodeMessagesEvents } from "../sse/messages-sse.ts";
 import { peekUpstream } from "../sse/peek-upstream.ts";
-import { collectOutput, createOutputState, type JsonObject } from "../translate/collect-output.ts";
+import type { JsonObject } from "../json.ts";
+import { collectOutput, createOutputState } from "../translate/collect-output.ts";
 import { toProxyErrorFromFailure } from "../translate/map-failure.ts";
 import { toUpstreamFromMessages } from "../translate/messages-to-upstream.ts";
 import { isTerminalEvent } from "../translate/upstream-to-responses.ts";

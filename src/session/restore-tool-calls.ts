@@ -1,5 +1,5 @@
 // Re-inserts a remembered call before an output whose call is missing from the input (spec §9.3). Pure.
-import type { JsonObject } from "../translate/collect-output.ts";
+import type { JsonObject } from "../json.ts";
 
 const OUTPUT_TO_CALL: Record<string, string> = {
   function_call_output: "function_call",

@@ -1,5 +1,5 @@
 // Per-session memory on top of a KeyValueStore: the last instructions and the calls the proxy returned (spec §9.2–9.4).
-import type { JsonObject } from "../translate/collect-output.ts";
+import type { JsonObject } from "../json.ts";
 import type { KeyValueStore } from "./store.ts";
 
 export interface SessionCache {

@@ -1,7 +1,7 @@
 // Upstream SSE bytes → parsed event objects (spec §5.2): streaming UTF-8 decode and eventsource-parser's push
 // parser, then JSON. A push decoder, so one stream stage can decode, translate and encode per network chunk.
 import { createParser } from "eventsource-parser";
-import type { JsonObject } from "../translate/collect-output.ts";
+import type { JsonObject } from "../json.ts";
 
 export interface UpstreamDecoder {
   /** Feeds one network chunk; `onEvent` runs for every complete event in it. */

@@ -1,7 +1,7 @@
 // Holds the client's status line back until the upstream shows its first output (docs/anthropic.md "Errors"):
 // Anthropic answers a failure before any output with an HTTP error (400 "prompt is too long", 429, 529), and its
 // clients act on that status, which an `event: error` inside a 200 stream does not carry (spec §6.7, §5.3).
-import type { JsonObject } from "../translate/collect-output.ts";
+import type { JsonObject } from "../json.ts";
 import { createUpstreamDecoder } from "./decode-upstream.ts";
 
 export type PeekResult =

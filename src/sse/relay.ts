@@ -1,7 +1,7 @@
 // The one stream stage of every SSE response: pulls upstream chunks on demand, decodes and translates them,
 // writes one encoded chunk per network chunk, fills silence with keep-alive comments, and owns cancel()
 // (STYLE.md "Streams"; spec §5.9). Pull-based, so nothing is read ahead of the client.
-import type { JsonObject } from "../translate/collect-output.ts";
+import type { JsonObject } from "../json.ts";
 import { createUpstreamDecoder } from "./decode-upstream.ts";
 import { KEEP_ALIVE_FRAME } from "./encode.ts";
 

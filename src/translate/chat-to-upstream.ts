@@ -2,7 +2,7 @@
 // Pure: instructions caching, defaults and session keys belong to the caller (§9).
 import { badRequest } from "../errors.ts";
 import type { ChatContentPart, ChatMessage, ChatRequest } from "../schemas/chat-request.ts";
-import type { JsonObject } from "./collect-output.ts";
+import type { JsonObject } from "../json.ts";
 import { normalizeTools } from "./normalize-tools.ts";
 import type { Translation, UpstreamDraft } from "./types.ts";
 

@@ -1,7 +1,6 @@
 // Rebuilds a response's output from its events (spec §5.8): the backend's terminal event says `output: []`.
 // Pure reducer shared by the Responses patcher, the non-stream folds and the tool-call capture.
-
-export type JsonObject = Record<string, unknown>;
+import { isObject, type JsonObject } from "../json.ts";
 
 export interface OutputState {
   /** Finished items keyed by output_index (arrival order when the index is missing). */
@@ -70,5 +69,3 @@ export const outputText = (output: readonly JsonObject[]): string => {
   }
   return text;
 };
-
-export const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);

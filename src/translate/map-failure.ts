@@ -1,7 +1,7 @@
 // Upstream failure inside a 200 stream → one ProxyError (docs/backend.md §6.7; body shape §8.7).
 // API-agnostic: the chat error chunk, the chat non-stream fold and the /v1/responses fold all read it.
 import { ProxyError } from "../errors.ts";
-import { isObject } from "./collect-output.ts";
+import { isObject } from "../json.ts";
 
 /** Non-stream status per `response.error.code` (§6.7); any other code, an `error` event or EOF → 502. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {

@@ -1,5 +1,5 @@
 // Upstream terminal event → chat `finish_reason` (docs/backend.md §8.4, clients.md §5.B.4). Pure.
-import { isObject } from "./collect-output.ts";
+import { isObject } from "../json.ts";
 
 export type ChatFinishReason = "stop" | "tool_calls" | "length" | "content_filter";
 

@@ -1,5 +1,5 @@
 // Codex `usage` → chat `usage` (docs/backend.md §5.7, §8.5). Pure; missing or null counts become 0.
-import { isObject } from "./collect-output.ts";
+import { isObject } from "../json.ts";
 
 /** The chat completion `usage` object, with both details objects always present. */
 export interface ChatUsage {

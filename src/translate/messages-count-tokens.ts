@@ -1,6 +1,6 @@
 // count_tokens (issue 17 item 1; docs/anthropic.md "count_tokens"): an o200k estimate of what the backend would read
 // for a translated request: instructions, every input item's text, and the tool definitions. Pure, given `count`.
-import { isObject, type JsonObject } from "./collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
 import type { UpstreamDraft } from "./types.ts";
 
 /** Per image or file part: Anthropic's ceiling for one image at its default resolution (≈ 1568 tokens). */

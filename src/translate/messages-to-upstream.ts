@@ -4,7 +4,7 @@ import { badRequest } from "../errors.ts";
 import { clampEffort, resolveClaudeModel, weakestEffort, type ClaudeModelEntry } from "../models/claude-models.ts";
 import { splitEffortSuffix } from "../models/resolve-model.ts";
 import type { MessagesBlock, MessagesMessage, MessagesRequest, MessagesToolResultPart } from "../schemas/messages-request.ts";
-import { isObject, type JsonObject } from "./collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
 import { fromThinkingSignature } from "./messages-signature.ts";
 import type { Translation, UpstreamDraft } from "./types.ts";
 

@@ -1,5 +1,5 @@
 // Tools and tool_choice in the flat Responses shape the backend accepts (spec §4.7, §8.1 `tool_choice`).
-import { isObject, type JsonObject } from "./collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
 
 const EMPTY_PARAMETERS = { type: "object", properties: {} };
 

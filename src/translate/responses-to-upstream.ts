@@ -1,7 +1,7 @@
 // A client's /v1/responses body → the upstream draft (spec §8.2, issue #4 item 4): normalise input items,
 // fold system/developer text into instructions, allow-list top-level keys. Pure.
 import type { ResponsesRequest } from "../schemas/responses-request.ts";
-import { isObject, type JsonObject } from "./collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
 import { joinInstructions } from "../session/resolve-instructions.ts";
 import { normalizeTools } from "./normalize-tools.ts";
 import type { Translation, UpstreamDraft } from "./types.ts";

@@ -1,5 +1,5 @@
 // Shapes shared by the request translators (spec §4.3, §8.1, §8.2): what a translator hands to the route.
-import type { JsonObject } from "./collect-output.ts";
+import type { JsonObject } from "../json.ts";
 
 /** The upstream body minus what the session layer decides (instructions, store, stream, prompt_cache_key). */
 export interface UpstreamDraft {

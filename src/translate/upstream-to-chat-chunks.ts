@@ -1,7 +1,7 @@
 // Reducer: raw Codex SSE events → `chat.completion.chunk` frames (docs/backend.md §8.3–§8.5, §5.8;
 // clients.md §5.B). Pure and per-event cheap: the state is mutated in place, nothing is cloned.
 import type { ProxyError } from "../errors.ts";
-import { isObject, type JsonObject } from "./collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
 import { mapFinishReason } from "./map-finish-reason.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
 import { toChatUsage } from "./map-usage.ts";

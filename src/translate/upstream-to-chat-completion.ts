@@ -1,6 +1,6 @@
 // Fold of the chat chunk reducer for client `stream: false` (docs/backend.md §8.5, clients.md §5.C.2):
 // the same translation as the stream, accumulated into one `chat.completion` object. Pure.
-import { isObject, type JsonObject } from "./collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
 import { createChatChunkState, finishChatChunks, stepChatChunks, type ChatFrame } from "./upstream-to-chat-chunks.ts";
 

@@ -1,7 +1,7 @@
 // Reducer: raw Codex SSE events → Anthropic Messages stream events (issue 17 item 4; docs/anthropic.md "Stream";
 // spec §5.3–§5.8). One reducer serves both modes: the stream encodes its events, stream:false folds them.
 import { toProxyErrorFromFailure } from "./map-failure.ts";
-import { isObject, type JsonObject } from "./collect-output.ts";
+import { isObject, type JsonObject, parseJson } from "../json.ts";
 import { toAnthropicError } from "./messages-errors.ts";
 import { toThinkingSignature } from "./messages-signature.ts";
 import type { ThinkingOutput } from "./messages-to-upstream.ts";
@@ -332,11 +332,7 @@ export const foldMessagesEvents = (state: MessagesStreamState, events: Iterable<
   for (const [index, text] of json) {
     const block = content[index];
     if (!block) continue;
-    try {
-      block.input = JSON.parse(text);
-    } catch {
-      block.input = {}; // the backend sent arguments that are not JSON; Anthropic's input must be an object
-    }
+    block.input = parseJson(text) ?? {}; // arguments that are not JSON: Anthropic's input must be an object
   }
   return {
     id: state.options.id,

@@ -1,6 +1,7 @@
 // Backend events → client /v1/responses events (spec §8.6, clients.md §5.A): pass through in order, add what
 // strict clients need when the backend omits it, and rebuild `response.completed.output` (spec §5.8).
-import { collectOutput, createOutputState, finalOutput, isObject, type JsonObject, type OutputState } from "./collect-output.ts";
+import { isObject, type JsonObject } from "../json.ts";
+import { collectOutput, createOutputState, finalOutput, type OutputState } from "./collect-output.ts";
 
 export interface ResponsesStreamOptions {
   /** The model the client asked for (echoed when the backend omits it). */

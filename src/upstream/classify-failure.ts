@@ -1,7 +1,7 @@
 // Upstream failures before the stream → ProxyError (spec §6, §8.7; STYLE.md "Errors"). Messages for network
 // failures are fixed: no host, port or runtime error text reaches the client.
 import { ProxyError } from "../errors.ts";
-import { isObject } from "../translate/collect-output.ts";
+import { isObject, parseJson } from "../json.ts";
 
 export type AbortCause = "client" | "deadline";
 
@@ -24,12 +24,8 @@ interface UpstreamErrorFields {
 
 /** error.message → detail → raw text (spec §6.1), with the envelope fields when present. */
 export const readUpstreamError = (text: string): UpstreamErrorFields => {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return { message: text.trim().slice(0, 500) || "empty response body", extra: {} };
-  }
+  const body = parseJson(text);
+  if (body === undefined) return { message: text.trim().slice(0, 500) || "empty response body", extra: {} };
   if (isObject(body) && isObject(body.error)) {
     const { message, type, code, param, ...extra } = body.error;
     return {
