@@ -1,13 +1,22 @@
 // createAuthStore: the current ChatGPT credentials from auth.json, reloaded when the file changes (spec §2.1),
 // refreshed single-flight under a lock file and written back as a JSON patch (spec §3.4, §3.5, §3.6); across
 // instances through an optional RefreshCoordinator (issue #10 item 3).
-import { ProxyError } from "../errors.ts";
+import type { ProxyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import {
+  describeCoordinatorError,
+  describeIoError,
+  noRefreshToken,
+  tokenRefreshFailed,
+  tokenRejected,
+  unavailable,
+  unsavedTokensMessage,
+} from "./auth-errors.ts";
 import { readJwtExpiry } from "./jwt.ts";
 import { patchAuthFile } from "./patch-auth-file.ts";
-import { createRefreshBackoff, type RefreshFailure } from "./refresh-backoff.ts";
+import { createRefreshBackoff } from "./refresh-backoff.ts";
 import { requestTokenRefresh } from "./refresh-token.ts";
-import { resolveCredentials, type AuthProblem, type AuthResolution, type ResolvedAuth } from "./resolve-credentials.ts";
+import { resolveCredentials, type AuthResolution, type ResolvedAuth } from "./resolve-credentials.ts";
 import type { AuthFile, AuthStatus, Credentials, ManagedAuthStore, RefreshCoordinator, SharedTokens } from "./types.ts";
 
 export interface AuthStoreOptions {
@@ -56,16 +65,6 @@ const toCredentials = (auth: ResolvedAuth): Credentials => {
   if (auth.expiresAt !== undefined) credentials.expiresAt = auth.expiresAt;
   return credentials;
 };
-
-const unavailable = (problem: AuthProblem): ProxyError => new ProxyError("auth_unavailable", { message: problem.message, code: problem.code });
-
-const describeIoError = (error: unknown): string => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : error instanceof Error ? error.name : "I/O error";
-};
-
-/** What a coordinator error may say in a log or a 401: its message (ours, or the client's; never a token). */
-const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 200);
 
 /** An auth.json for an instance that has only the shared tokens (another host's login). */
 const EMPTY_AUTH_FILE = `${JSON.stringify({ auth_mode: "chatgpt", OPENAI_API_KEY: null, tokens: {} }, null, 2)}\n`;
@@ -212,26 +211,6 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
     return false;
   };
 
-  const failureError = (state: RefreshFailure): ProxyError => {
-    if (state.terminal) {
-      return new ProxyError("upstream_unauthorized", {
-        code: state.detail,
-        message: `token refresh failed with ${state.detail}: the ChatGPT login in ${path} can no longer be refreshed; run \`codex login\` to sign in again`,
-      });
-    }
-    const seconds = Math.max(1, Math.ceil((state.retryAt - now()) / 1_000));
-    return new ProxyError("upstream_unauthorized", {
-      code: "token_refresh_failed",
-      message: `token refresh failed (${state.detail}); keeping the current tokens, next attempt in ${seconds} s. If this persists, run \`codex login\``,
-    });
-  };
-
-  const noRefreshToken = (): ProxyError =>
-    new ProxyError("upstream_unauthorized", {
-      code: "no_refresh_token",
-      message: `auth.json at ${path} has no tokens.refresh_token, so the access token cannot be refreshed: run \`codex login\``,
-    });
-
   const recordFailure = (refreshToken: string, terminal: boolean, detail: string, capMs?: number): ProxyError => {
     const failure = backoff.record(refreshToken, terminal, detail, capMs);
     logger.warn(terminal ? "token refresh rejected; a new login is needed" : "token refresh failed; backing off", {
@@ -239,7 +218,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       detail,
       retryInMs: terminal ? undefined : failure.delayMs,
     });
-    return failureError(failure);
+    return tokenRefreshFailed(path, failure, now());
   };
 
   /**
@@ -340,7 +319,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
         }),
       );
     } catch (error) {
-      logger.warn("could not compare auth.json with the shared credentials", { path, error: describeError(error) });
+      logger.warn("could not compare auth.json with the shared credentials", { path, error: describeCoordinatorError(error) });
     }
   };
 
@@ -361,7 +340,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
         logger.info("adopted the tokens another instance shared", { path });
       });
     } catch (error) {
-      logger.warn("could not read the shared credentials", { path, error: describeError(error) });
+      logger.warn("could not read the shared credentials", { path, error: describeCoordinatorError(error) });
     }
   };
   coordinator?.onChanged(() => void track(onNotice()));
@@ -371,9 +350,9 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
   /** The refresh, first under the coordinator's lock when there is one (issue #10 item 3). */
   const runRefresh = async (usedAccessToken: string | undefined): Promise<Credentials> => {
     const memory = currentAuth();
-    if (memory.refreshToken === undefined) throw noRefreshToken();
+    if (memory.refreshToken === undefined) throw noRefreshToken(path);
     const blocked = backoff.blocking(memory.refreshToken);
-    if (blocked !== undefined) throw failureError(blocked); // fail fast: no lock, no network
+    if (blocked !== undefined) throw tokenRefreshFailed(path, blocked, now()); // fail fast: no lock, no network
     const memoryRefreshToken = memory.refreshToken;
     if (coordinator === undefined) return refreshUnderFileLock(usedAccessToken, memoryRefreshToken);
     let entered = false;
@@ -384,7 +363,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       });
     } catch (error) {
       if (entered) throw error;
-      throw recordFailure(memoryRefreshToken, false, `could not take the refresh lock shared by the instances: ${describeError(error)}`);
+      throw recordFailure(memoryRefreshToken, false, `could not take the refresh lock shared by the instances: ${describeCoordinatorError(error)}`);
     }
   };
 
@@ -398,7 +377,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
         try {
           shared = await readShared();
         } catch (error) {
-          throw recordFailure(memoryRefreshToken, false, `could not read the shared credentials: ${describeError(error)}`);
+          throw recordFailure(memoryRefreshToken, false, `could not read the shared credentials: ${describeCoordinatorError(error)}`);
         }
         if (shared !== undefined && newerSide(shared, disk.auth.ok ? disk.auth : undefined) === "shared") {
           try {
@@ -426,7 +405,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
         }
       }
       const refreshToken = stale ? memoryRefreshToken : onDisk.refreshToken;
-      if (refreshToken === undefined) throw noRefreshToken();
+      if (refreshToken === undefined) throw noRefreshToken(path);
       if (replaced.includes(refreshToken)) throw recordFailure(refreshToken, true, "refresh_token_already_rotated"); // never spend it
 
       logger.debug("refreshing the access token", { path });
@@ -464,7 +443,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
         if (writeShared !== undefined) {
           // Still under the lock: the next instance to take it must find these tokens, not the rotated ones.
           await writeShared(toSharedTokens(auth, now())).catch((error: unknown) =>
-            logger.error("refreshed the token but could not share it; other hosts will need a new login", { path, error: describeError(error) }),
+            logger.error("refreshed the token but could not share it; other hosts will need a new login", { path, error: describeCoordinatorError(error) }),
           );
         }
         await coordinator.publishChanged();
@@ -517,12 +496,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       await refreshSnapshot(true);
       const auth = currentAuth();
       if (auth.accessToken !== used.accessToken) return toCredentials(auth);
-      if (!allowRefresh) {
-        throw new ProxyError("upstream_unauthorized", {
-          code: "token_rejected",
-          message: `the ChatGPT backend rejected the access token from ${path}: run \`codex login\`, or start the proxy with --allow-refresh so it refreshes the token itself`,
-        });
-      }
+      if (!allowRefresh) throw tokenRejected(path);
       return refreshOnce(used.accessToken);
     },
 
@@ -536,9 +510,9 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       const status: AuthStatus = { path, loaded: true, accountId: auth.accountId !== undefined };
       if (auth.expiresAt !== undefined) status.expiresAt = new Date(auth.expiresAt).toISOString();
       const failure = backoff.current(auth.refreshToken);
-      if (failure !== undefined) status.error = failureError(failure).message;
+      if (failure !== undefined) status.error = tokenRefreshFailed(path, failure, now()).message;
       else if (unsaved !== undefined && unsaved.refreshToken === auth.refreshToken) {
-        status.error = `the refreshed tokens could not be written to auth.json at ${path} (${unsaved.reason}) and are kept in memory only: make the file writable; after a restart a \`codex login\` is needed`;
+        status.error = unsavedTokensMessage(path, unsaved.reason);
       }
       return status;
     },
