@@ -8,7 +8,7 @@ import { parseConfig } from "../src/config/parse-config.ts";
 import { createLogger } from "../src/log.ts";
 import type { AuthStore } from "../src/auth/types.ts";
 import { createSseRelay, drainInto, type FrameReducer } from "../src/sse/relay.ts";
-import type { JsonObject } from "../src/json.ts";
+import type { UpstreamEvent } from "../src/schemas/upstream-event.ts";
 
 const encoder = new TextEncoder();
 
@@ -34,10 +34,12 @@ const throwingReducer = (): FrameReducer & { fed: string[] } => {
   const fed: string[] = [];
   return {
     fed,
-    step(event: JsonObject) {
-      fed.push(String(event.type));
-      if (event.type === "boom") throw new TypeError("reducer bug");
-      return `${String(event.type)}${event.type === "error" ? `(${String(event.code)})` : ""};`;
+    step(event: UpstreamEvent) {
+      // Types the union does not know (`boom`) arrive as "unknown" with their own name.
+      const type = event.type === "unknown" ? event.name : event.type;
+      fed.push(String(type));
+      if (type === "boom") throw new TypeError("reducer bug");
+      return `${String(type)}${event.type === "error" ? `(${String(event.code)})` : ""};`;
     },
     finish: () => "end;",
   };

@@ -2,8 +2,9 @@
 // the chunk reducer against the golden transcripts (whole and split at every byte), and the non-stream fold.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createParser } from "eventsource-parser";
 import { isProxyError, type ProxyError } from "../src/errors.ts";
+import { isTerminalEvent, toUpstreamEvent, type TerminalEvent, type UpstreamEvent } from "../src/schemas/upstream-event.ts";
+import { createUpstreamDecoder } from "../src/sse/decode-upstream.ts";
 import { chatRequestSchema, type ChatRequest } from "../src/schemas/chat-request.ts";
 import { toUpstreamFromChat } from "../src/translate/chat-to-upstream.ts";
 import { mapFinishReason } from "../src/translate/map-finish-reason.ts";
@@ -18,28 +19,24 @@ type Json = Record<string, unknown>;
 // ---------------------------------------------------------------------------------------------------
 // helpers
 
-/**
- * Upstream events from byte chunks: streaming UTF-8 decode + eventsource-parser, `[DONE]` skipped (§5.2).
- * `parsed` memoizes JSON.parse by exact data text (the reducer never mutates events), which keeps the
- * every-offset split test fast; a corrupted payload is a different string and is parsed afresh.
- */
-const parseEvents = (chunks: readonly Uint8Array[], parsed = new Map<string, Json>()): Json[] => {
-  const events: Json[] = [];
-  const parser = createParser({
-    onEvent: (message) => {
-      if (message.data === "[DONE]") return;
-      let event = parsed.get(message.data);
-      if (event === undefined) parsed.set(message.data, (event = JSON.parse(message.data) as Json));
-      events.push(event);
-    },
-  });
-  const decoder = new TextDecoder();
-  for (const chunk of chunks) parser.feed(decoder.decode(chunk, { stream: true }));
-  parser.feed(decoder.decode());
+/** Upstream events from byte chunks through the proxy's own decoder (§5.2: streaming UTF-8, SSE framing, narrowing). */
+const parseEvents = (chunks: readonly Uint8Array[]): UpstreamEvent[] => {
+  const events: UpstreamEvent[] = [];
+  const decoder = createUpstreamDecoder((event) => events.push(event));
+  for (const chunk of chunks) decoder.feed(chunk);
+  decoder.end();
   return events;
 };
 
-const fixtureEvents = (name: string): Json[] => parseEvents([readFixtureBytes(`codex/${name}`)]);
+const fixtureEvents = (name: string): UpstreamEvent[] => parseEvents([readFixtureBytes(`codex/${name}`)]);
+
+/** A hand-written event, narrowed as the decoder narrows parsed payloads. */
+const ev = (json: Json): UpstreamEvent => toUpstreamEvent(json);
+const terminalOf = (json: Json): TerminalEvent => {
+  const event = ev(json);
+  assert.ok(isTerminalEvent(event), `not a terminal event: ${JSON.stringify(json)}`);
+  return event;
+};
 
 const options = (overrides: Partial<ChatChunkOptions> = {}): ChatChunkOptions => ({
   id: "chatcmpl-fixture",
@@ -50,11 +47,11 @@ const options = (overrides: Partial<ChatChunkOptions> = {}): ChatChunkOptions =>
   ...overrides,
 });
 
-/** Runs the reducer over the events, then EOF, and returns every frame. */
+/** Runs the reducer over the events (hand-written ones narrowed first; a decoded one narrows to itself), then EOF. */
 const reduce = (events: readonly Json[], overrides: Partial<ChatChunkOptions> = {}): ChatFrame[] => {
   const state = createChatChunkState(options(overrides));
   const frames: ChatFrame[] = [];
-  for (const event of events) frames.push(...stepChatChunks(state, event));
+  for (const event of events) frames.push(...stepChatChunks(state, ev(event)));
   frames.push(...finishChatChunks(state));
   return frames;
 };
@@ -62,7 +59,7 @@ const reduce = (events: readonly Json[], overrides: Partial<ChatChunkOptions> = 
 /** The bytes a chat client would see (§8.3 framing). */
 const render = (frames: readonly ChatFrame[]): string => frames.map((frame) => `data: ${frame === "[DONE]" ? "[DONE]" : JSON.stringify(frame)}\n\n`).join("");
 
-const chunksOf = (frames: readonly ChatFrame[]): Json[] => frames.filter((frame): frame is Json => frame !== "[DONE]");
+const chunksOf = (frames: readonly ChatFrame[]): Json[] => frames.filter((frame) => frame !== "[DONE]").map((frame) => ({ ...frame }));
 const deltasOf = (frames: readonly ChatFrame[]): Json[] =>
   chunksOf(frames).flatMap((frame) => ((frame.choices as Json[] | undefined) ?? []).map((choice) => choice.delta as Json));
 const finishReasonsOf = (frames: readonly ChatFrame[]): unknown[] =>
@@ -451,11 +448,10 @@ describe("upstream SSE → chat chunks: goldens (§8.3)", () => {
   test("every transcript gives the same frames when split at any byte offset", () => {
     for (const name of ALL_TRANSCRIPTS) {
       const bytes = readFixtureBytes(`codex/${name}`);
-      const parsed = new Map<string, Json>();
-      const expected = render(reduce(parseEvents([bytes], parsed), { includeUsage: true, includeReasoning: true }));
+      const expected = render(reduce(parseEvents([bytes]), { includeUsage: true, includeReasoning: true }));
       assert.ok(expected.length > 0);
       for (let offset = 0; offset <= bytes.length; offset++) {
-        const split = parseEvents([bytes.subarray(0, offset), bytes.subarray(offset)], parsed);
+        const split = parseEvents([bytes.subarray(0, offset), bytes.subarray(offset)]);
         const actual = render(reduce(split, { includeUsage: true, includeReasoning: true }));
         if (actual !== expected) assert.equal(actual, expected, `${name} split at byte ${offset}`);
       }
@@ -626,8 +622,8 @@ describe("upstream SSE → chat chunks: invariants and edge cases", () => {
     assert.ok(deltasOf(reduce(events)).every((delta) => !("reasoning_content" in delta)));
     const deltas = deltasOf(reduce(events, { includeReasoning: true }));
     const reasoning = deltas.map((delta) => delta.reasoning_content ?? "").join("");
-    const done = events.find((event) => event.type === "response.output_item.done" && (event.item as Json).type === "reasoning");
-    const summaries = ((done?.item as Json).summary as Json[]).map((part) => part.text);
+    const done = events.find((event) => event.type === "response.output_item.done" && event.item.type === "reasoning");
+    const summaries = ((done as { item: Json }).item.summary as Json[]).map((part) => part.text);
     assert.equal(summaries.length, 2);
     assert.equal(reasoning, summaries.join("\n\n"));
     assert.equal(deltas[0]?.role, "assistant");
@@ -636,7 +632,7 @@ describe("upstream SSE → chat chunks: invariants and edge cases", () => {
 
   test("usage chunk: after the finish chunk with choices [], only when asked and sent upstream", () => {
     const frames = reduce(fixtureEvents("tool-call.sse"), { includeUsage: true });
-    const usageChunk = frames.at(-2) as Json;
+    const usageChunk = frames.at(-2) as unknown as Json;
     assert.deepEqual(usageChunk.choices, []);
     assert.deepEqual(usageChunk.usage, {
       prompt_tokens: 118,
@@ -734,7 +730,7 @@ describe("upstream SSE → chat.completion (stream: false)", () => {
     assert.deepEqual(choice.message, { role: "assistant", content: "Bonjour ! Comment puis-je vous aider ?" });
     assert.equal(choice.finish_reason, "stop");
     assert.equal(text.created, 1784541600);
-    assert.equal((text.usage as Json).total_tokens, 45);
+    assert.equal(text.usage?.total_tokens, 45);
     const minimal = toChatCompletion(fixtureEvents("minimal.sse"), completionOptions);
     assert.deepEqual(((minimal.choices as Json[])[0] as Json).message, { role: "assistant", content: "Minimal hello." });
     assert.equal("usage" in minimal, false);
@@ -785,7 +781,7 @@ describe("map-failure (§6.7)", () => {
       ["something_new", 502],
     ];
     for (const [code, status] of table) {
-      const error = toProxyErrorFromFailure(failed(code, `about ${code}`));
+      const error = toProxyErrorFromFailure(terminalOf(failed(code, `about ${code}`)));
       assert.equal(error.status, status, code);
       assert.equal(error.code, code);
       assert.equal(error.message, `about ${code}`);
@@ -795,19 +791,21 @@ describe("map-failure (§6.7)", () => {
   });
 
   test("rate limit message gives retry-after in whole seconds", () => {
-    const fixture = fixtureEvents("failed-rate-limit.sse").find((event) => event.type === "response.failed") as Json;
+    const fixture = fixtureEvents("failed-rate-limit.sse").find(isTerminalEvent) ?? null;
     assert.equal(toProxyErrorFromFailure(fixture).headers["retry-after"], "3"); // "try again in 2.5s"
-    assert.equal(toProxyErrorFromFailure(failed("rate_limit_exceeded", "try again in 28ms")).headers["retry-after"], "1");
-    assert.equal(toProxyErrorFromFailure(failed("rate_limit_exceeded", "try again in 35 seconds")).headers["retry-after"], "35");
-    assert.deepEqual(toProxyErrorFromFailure(failed("server_error", "try again in 2s")).headers, {});
+    assert.equal(toProxyErrorFromFailure(terminalOf(failed("rate_limit_exceeded", "try again in 28ms"))).headers["retry-after"], "1");
+    assert.equal(toProxyErrorFromFailure(terminalOf(failed("rate_limit_exceeded", "try again in 35 seconds"))).headers["retry-after"], "35");
+    assert.deepEqual(toProxyErrorFromFailure(terminalOf(failed("server_error", "try again in 2s"))).headers, {});
   });
 
   test("error events: top-level or nested fields; upstream type kept when given", () => {
-    const top = toProxyErrorFromFailure({ type: "error", code: "slow_down", message: "easy", param: null });
+    const top = toProxyErrorFromFailure(terminalOf({ type: "error", code: "slow_down", message: "easy", param: null }));
     assert.deepEqual([top.status, top.code, top.message, top.type], [503, "slow_down", "easy", "upstream_error"]);
-    const nested = toProxyErrorFromFailure({ type: "error", error: { type: "invalid_request_error", code: "invalid_prompt", message: "no", param: "input" } });
+    const nested = toProxyErrorFromFailure(
+      terminalOf({ type: "error", error: { type: "invalid_request_error", code: "invalid_prompt", message: "no", param: "input" } }),
+    );
     assert.deepEqual([nested.status, nested.code, nested.message, nested.type, nested.param], [400, "invalid_prompt", "no", "invalid_request_error", "input"]);
-    const bare = toProxyErrorFromFailure({ type: "error" });
+    const bare = toProxyErrorFromFailure(terminalOf({ type: "error" }));
     assert.equal(bare.status, 502);
     assert.equal(bare.code, null);
     assert.ok(bare.message.length > 0);
@@ -851,12 +849,12 @@ describe("map-usage and map-finish-reason (§8.4, §8.5)", () => {
 
   test("finish reasons per terminal event", () => {
     const incomplete = (reason: unknown) => ({ type: "response.incomplete", response: { incomplete_details: { reason } } });
-    assert.equal(mapFinishReason({ type: "response.completed", response: {} }, false), "stop");
-    assert.equal(mapFinishReason({ type: "response.completed", response: {} }, true), "tool_calls");
-    assert.equal(mapFinishReason(incomplete("max_output_tokens"), false), "length");
-    assert.equal(mapFinishReason(incomplete("max_tokens"), false), "length");
-    assert.equal(mapFinishReason(incomplete("content_filter"), false), "content_filter");
-    assert.equal(mapFinishReason(incomplete("something_else"), false), "length");
-    assert.equal(mapFinishReason({ type: "response.failed", response: {} }, false), null);
+    assert.equal(mapFinishReason(terminalOf({ type: "response.completed", response: {} }), false), "stop");
+    assert.equal(mapFinishReason(terminalOf({ type: "response.completed", response: {} }), true), "tool_calls");
+    assert.equal(mapFinishReason(terminalOf(incomplete("max_output_tokens")), false), "length");
+    assert.equal(mapFinishReason(terminalOf(incomplete("max_tokens")), false), "length");
+    assert.equal(mapFinishReason(terminalOf(incomplete("content_filter")), false), "content_filter");
+    assert.equal(mapFinishReason(terminalOf(incomplete("something_else")), false), "length");
+    assert.equal(mapFinishReason(terminalOf({ type: "response.failed", response: {} }), false), null);
   });
 });

@@ -4,36 +4,9 @@ import { readJsonBody } from "../http/read-json.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { chatRequestSchema } from "../schemas/chat-request.ts";
 import { toSessionKey } from "../session/session-key.ts";
-import { DONE_FRAME, encodeData } from "../sse/encode.ts";
-import type { JsonObject } from "../json.ts";
-import { collectOutput, createOutputState } from "../translate/collect-output.ts";
+import { createChatFold, createChatSse } from "../sse/chat-sse.ts";
 import { toUpstreamFromChat } from "../translate/chat-to-upstream.ts";
-import { createChatChunkState, finishChatChunks, stepChatChunks, type ChatFrame } from "../translate/upstream-to-chat-chunks.ts";
-import { toChatCompletion } from "../translate/upstream-to-chat-completion.ts";
-import { isTerminalEvent } from "../translate/upstream-to-responses.ts";
-import { foldTurn, startTurn, streamTurn, type TurnReducer, type TurnServices } from "./_turn.ts";
-
-const encodeFrames = (frames: readonly ChatFrame[]): string => {
-  let text = "";
-  for (const frame of frames) text += frame === "[DONE]" ? DONE_FRAME : encodeData(frame);
-  return text;
-};
-
-/** Wraps the chat chunk reducer with the output/terminal tracking the turn needs afterwards. */
-const toReducer = (frames: (event: JsonObject) => string, finish: () => string): TurnReducer => {
-  const output = createOutputState();
-  let terminal: JsonObject | undefined;
-  return {
-    step(event) {
-      collectOutput(output, event);
-      if (terminal === undefined && isTerminalEvent(event)) terminal = event;
-      return frames(event);
-    },
-    finish,
-    output,
-    terminal: () => terminal,
-  };
-};
+import { foldTurn, startTurn, streamTurn, type TurnServices } from "./_turn.ts";
 
 export const createChatCompletionsRoute = (services: TurnServices) => {
   const { deps } = services;
@@ -53,21 +26,12 @@ export const createChatCompletionsRoute = (services: TurnServices) => {
       includeReasoning: deps.config.reasoningSummaries,
     };
     if (body.stream === true) {
-      const state = createChatChunkState(options);
-      const reducer = toReducer(
-        (event) => encodeFrames(stepChatChunks(state, event)),
-        () => encodeFrames(finishChatChunks(state)),
-      );
       record.deferred = true;
-      return streamTurn(services, { result, reducer, sessionKey, record, serverTiming });
+      return streamTurn(services, { result, reducer: createChatSse(options), sessionKey, record, serverTiming });
     }
-    const events: JsonObject[] = [];
-    const reducer = toReducer(
-      (event) => (events.push(event), ""),
-      () => "",
-    );
-    await foldTurn(services, { result, reducer, sessionKey, record });
+    const fold = createChatFold(options);
+    await foldTurn(services, { result, reducer: fold, sessionKey, record });
     record.firstByteAt = deps.now();
-    return Response.json(toChatCompletion(events, options), { headers: { "server-timing": serverTiming } });
+    return Response.json(fold.completion(), { headers: { "server-timing": serverTiming } });
   };
 };

@@ -5,22 +5,11 @@ import { readJsonBody } from "../http/read-json.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { messagesRequestSchema, type MessagesRequest } from "../schemas/messages-request.ts";
 import { toSessionKey } from "../session/session-key.ts";
-import { encodeMessagesEvents } from "../sse/messages-sse.ts";
+import { createMessagesFold, createMessagesSse } from "../sse/messages-sse.ts";
 import { peekUpstream } from "../sse/peek-upstream.ts";
-import type { JsonObject } from "../json.ts";
-import { collectOutput, createOutputState } from "../translate/collect-output.ts";
 import { toProxyErrorFromFailure } from "../translate/map-failure.ts";
 import { toUpstreamFromMessages } from "../translate/messages-to-upstream.ts";
-import { isTerminalEvent } from "../translate/upstream-to-responses.ts";
-import {
-  createMessagesStreamState,
-  finishMessagesEvents,
-  foldMessagesEvents,
-  stepMessagesEvents,
-  type MessagesEvent,
-  type MessagesStreamState,
-} from "../translate/upstream-to-messages.ts";
-import { foldTurn, startTurn, streamTurn, type TurnReducer, type TurnServices } from "./_turn.ts";
+import { foldTurn, startTurn, streamTurn, type TurnServices } from "./_turn.ts";
 
 /**
  * The session key: Claude Code's `X-Claude-Code-Session-Id`, else `metadata.user_id` (the SDK's per-user field;
@@ -28,22 +17,6 @@ import { foldTurn, startTurn, streamTurn, type TurnReducer, type TurnServices } 
  */
 export const toMessagesSessionKey = (body: Pick<MessagesRequest, "metadata">, headers: Headers, remoteAddress: string | undefined): string =>
   toSessionKey({ user: headers.get("x-claude-code-session-id") ?? body.metadata?.user_id, headers, remoteAddress });
-
-/** The reducer with the output/terminal tracking the turn needs afterwards; `sink` gets the Anthropic events. */
-const toReducer = (state: MessagesStreamState, sink: (events: MessagesEvent[]) => string): TurnReducer => {
-  const output = createOutputState();
-  let terminal: JsonObject | undefined;
-  return {
-    step(event) {
-      collectOutput(output, event);
-      if (terminal === undefined && isTerminalEvent(event)) terminal = event;
-      return sink(stepMessagesEvents(state, event));
-    },
-    finish: () => sink(finishMessagesEvents(state)),
-    output,
-    terminal: () => terminal,
-  };
-};
 
 export const createMessagesRoute = (services: TurnServices) => {
   const { deps } = services;
@@ -53,19 +26,17 @@ export const createMessagesRoute = (services: TurnServices) => {
     const translation = toUpstreamFromMessages(body, { model: deps.config.model, claudeModels: deps.config.claudeModels });
     const stream = body.stream === true;
     const { result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream });
-    const state = createMessagesStreamState({ id: `msg_${deps.randomId()}`, model: translation.requestedModel, thinking: translation.thinking });
+    const options = { id: `msg_${deps.randomId()}`, model: translation.requestedModel, thinking: translation.thinking };
     if (stream) {
       const peeked = await peekUpstream(result.response.body as ReadableStream<Uint8Array>, deps.config.keepAlive);
       if (peeked.kind === "failed") throw toProxyErrorFromFailure(peeked.event);
       const upstream = { ...result, response: new Response(peeked.body, { status: result.response.status, headers: result.response.headers }) };
       record.deferred = true;
-      const reducer = toReducer(state, encodeMessagesEvents);
-      return streamTurn(services, { result: upstream, reducer, sessionKey, record, serverTiming });
+      return streamTurn(services, { result: upstream, reducer: createMessagesSse(options), sessionKey, record, serverTiming });
     }
-    const events: MessagesEvent[] = [];
-    const reducer = toReducer(state, (out) => (events.push(...out), ""));
-    await foldTurn(services, { result, reducer, sessionKey, record });
+    const fold = createMessagesFold(options);
+    await foldTurn(services, { result, reducer: fold, sessionKey, record });
     record.firstByteAt = deps.now();
-    return Response.json(foldMessagesEvents(state, events), { headers: { "server-timing": serverTiming } });
+    return Response.json(fold.message(), { headers: { "server-timing": serverTiming } });
   };
 };

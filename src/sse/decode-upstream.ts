@@ -1,7 +1,9 @@
 // Upstream SSE bytes → parsed event objects (spec §5.2): streaming UTF-8 decode and eventsource-parser's push
-// parser, then JSON. A push decoder, so one stream stage can decode, translate and encode per network chunk.
+// parser, then JSON, narrowed once to the typed event union. A push decoder, so one stream stage can decode,
+// translate and encode per network chunk.
 import { createParser } from "eventsource-parser";
-import type { JsonObject } from "../json.ts";
+import { parseJsonObject } from "../json.ts";
+import { toUpstreamEvent, type UpstreamEvent } from "../schemas/upstream-event.ts";
 
 export interface UpstreamDecoder {
   /** Feeds one network chunk; `onEvent` runs for every complete event in it. */
@@ -11,32 +13,22 @@ export interface UpstreamDecoder {
 }
 
 /** Builds a decoder (`onEvent` also gets the raw `data:` text); `onMalformed` sees `data:` payloads that are not JSON objects (they are skipped). */
-export const createUpstreamDecoder = (onEvent: (event: JsonObject, data: string) => void, onMalformed?: (data: string) => void): UpstreamDecoder => {
+export const createUpstreamDecoder = (onEvent: (event: UpstreamEvent, data: string) => void, onMalformed?: (data: string) => void): UpstreamDecoder => {
   const text = new TextDecoder();
   const parser = createParser({
     onEvent(message) {
       const data = message.data;
       if (data === "[DONE]" || data === "") return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data);
-      } catch {
-        onMalformed?.(data);
-        return;
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        onMalformed?.(data);
-        return;
-      }
-      const event = parsed as JsonObject;
+      const payload = parseJsonObject(data);
       // Key on data.type; fall back to the `event:` line when the payload lacks it (spec §5.2).
-      if (typeof event.type !== "string" && message.event) event.type = message.event;
-      // Without a type no reducer can place it (issue 16 item 4: `data: {"foo":1}` must not break a stream).
-      if (typeof event.type !== "string") {
+      if (payload !== undefined && typeof payload.type !== "string" && message.event) payload.type = message.event;
+      // Not a JSON object, or without a type no reducer can place it (issue 16 item 4: `data: {"foo":1}` must
+      // not break a stream): skipped.
+      if (payload === undefined || typeof payload.type !== "string") {
         onMalformed?.(data);
         return;
       }
-      onEvent(event, data);
+      onEvent(toUpstreamEvent(payload), data);
     },
   });
   return {

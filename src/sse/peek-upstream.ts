@@ -1,16 +1,15 @@
 // Holds the client's status line back until the upstream shows its first output (docs/anthropic.md "Errors"):
 // Anthropic answers a failure before any output with an HTTP error (400 "prompt is too long", 429, 529), and its
 // clients act on that status, which an `event: error` inside a 200 stream does not carry (spec §6.7, §5.3).
-import type { JsonObject } from "../json.ts";
+import type { TerminalEvent } from "../schemas/upstream-event.ts";
 import { createUpstreamDecoder } from "./decode-upstream.ts";
 
 export type PeekResult =
   /** The upstream failed (or ended without a terminal event: `event` null) before any output. */
-  | { kind: "failed"; event: JsonObject | null }
+  | { kind: "failed"; event: TerminalEvent | null }
   /** Output began, the wait ran out, or the stream completed: `body` replays every byte read so far, then the rest. */
   | { kind: "stream"; body: ReadableStream<Uint8Array> };
 
-const FAILURES = new Set(["response.failed", "error"]);
 /** Events that do not yet show how the response goes (spec §5.3 preamble and §13.3 additions). */
 const PREAMBLE = new Set(["response.created", "response.in_progress", "codex.rate_limits", "response.metadata", "codex.response.metadata", "keepalive"]);
 
@@ -23,12 +22,12 @@ type Read = ReadableStreamReadResult<Uint8Array> | "failed";
 export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs: number): Promise<PeekResult> => {
   const reader = upstream.getReader();
   const buffered: Uint8Array[] = [];
-  let verdict: "output" | JsonObject | undefined;
+  let verdict: "output" | TerminalEvent | undefined;
   const decoder = createUpstreamDecoder((event) => {
     if (verdict !== undefined) return;
-    const type = String(event.type);
-    if (FAILURES.has(type)) verdict = event;
-    else if (!PREAMBLE.has(type)) verdict = "output";
+    const type = event.type === "unknown" ? event.name : event.type;
+    if (event.type === "response.failed" || event.type === "error") verdict = event;
+    else if (type === undefined || !PREAMBLE.has(type)) verdict = "output";
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((resolve) => {

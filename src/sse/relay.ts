@@ -1,7 +1,7 @@
 // The one stream stage of every SSE response: pulls upstream chunks on demand, decodes and translates them,
 // writes one encoded chunk per network chunk, fills silence with keep-alive comments, and owns cancel()
 // (STYLE.md "Streams"; spec §5.9). Pull-based, so nothing is read ahead of the client.
-import type { JsonObject } from "../json.ts";
+import type { ErrorEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
 import { createUpstreamDecoder } from "./decode-upstream.ts";
 import { KEEP_ALIVE_FRAME } from "./encode.ts";
 
@@ -10,7 +10,7 @@ const KEEP_ALIVE_BYTES = encoder.encode(KEEP_ALIVE_FRAME);
 
 export interface FrameReducer {
   /** Encoded SSE text for one upstream event ("" for nothing); `data` is the event's raw `data:` text. */
-  step(event: JsonObject, data: string): string;
+  step(event: UpstreamEvent, data: string): string;
   /** Encoded SSE text at upstream EOF, or after a transport error. */
   finish(): string;
 }
@@ -30,7 +30,7 @@ export interface RelayOptions {
  * What the reducer is fed when decoding or translating throws: an upstream `error` event (docs/backend.md §5.4
  * shape), so each dialect ends the stream with its own error frame, as for a failure the backend reported.
  */
-export const internalErrorEvent = (): JsonObject => ({
+export const internalErrorEvent = (): ErrorEvent => ({
   type: "error",
   code: "proxy_stream_error",
   message: "The proxy could not translate the upstream stream and stopped it; please retry.",

@@ -1,6 +1,8 @@
 // Rebuilds a response's output from its events (spec §5.8): the backend's terminal event says `output: []`.
 // Pure reducer shared by the Responses patcher, the non-stream folds and the tool-call capture.
+import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
+import type { UpstreamEvent } from "../schemas/upstream-event.ts";
 
 export interface OutputState {
   /** Finished items keyed by output_index (arrival order when the index is missing). */
@@ -14,27 +16,34 @@ export interface OutputState {
 
 export const createOutputState = (): OutputState => ({ done: new Map(), added: new Map(), deltas: new Map(), arrival: 0 });
 
-const indexOf = (state: OutputState, event: JsonObject): number => (typeof event.output_index === "number" ? event.output_index : state.arrival);
-
-/** Feeds one raw upstream event into the state (mutates `state` for speed on the per-event path). */
-export const collectOutput = (state: OutputState, event: JsonObject): void => {
+/** Feeds one upstream event into the state (mutates `state` for speed on the per-event path). */
+export const collectOutput = (state: OutputState, event: UpstreamEvent): void => {
   switch (event.type) {
-    case "response.output_item.added": {
-      if (isObject(event.item)) state.added.set(indexOf(state, event), event.item);
+    case "response.output_item.added":
+      state.added.set(event.output_index ?? state.arrival, event.item);
       return;
-    }
-    case "response.output_item.done": {
-      if (isObject(event.item)) state.done.set(indexOf(state, event), event.item);
+    case "response.output_item.done":
+      state.done.set(event.output_index ?? state.arrival, event.item);
       state.arrival += 1;
       return;
-    }
     case "response.output_text.delta":
-    case "response.function_call_arguments.delta": {
-      if (typeof event.item_id === "string" && typeof event.delta === "string") {
-        state.deltas.set(event.item_id, (state.deltas.get(event.item_id) ?? "") + event.delta);
-      }
+    case "response.function_call_arguments.delta":
+      if (event.item_id !== undefined) state.deltas.set(event.item_id, (state.deltas.get(event.item_id) ?? "") + event.delta);
       return;
-    }
+    case "response.refusal.delta":
+    case "response.created":
+    case "response.in_progress":
+    case "response.content_part.added":
+    case "response.reasoning_summary_text.delta":
+    case "response.function_call_arguments.done":
+    case "response.completed":
+    case "response.incomplete":
+    case "response.failed":
+    case "error":
+    case "unknown":
+      return;
+    default:
+      return exhaustive(event);
   }
 };
 

@@ -2,6 +2,7 @@
 // API-agnostic: the chat error chunk, the chat non-stream fold and the /v1/responses fold all read it.
 import { ProxyError } from "../errors.ts";
 import { isObject } from "../json.ts";
+import type { TerminalEvent } from "../schemas/upstream-event.ts";
 
 /** Non-stream status per `response.error.code` (§6.7); any other code, an `error` event or EOF → 502. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
@@ -20,9 +21,9 @@ const TRUNCATED_MESSAGE =
 const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
 
 /** Where the error fields live: `response.error` of `response.failed`; top level or nested `error` of an `error` event (§5.4). */
-const readFailure = (event: Record<string, unknown>) => {
-  if (event.type === "response.failed") {
-    const response = isObject(event.response) ? event.response : {};
+const readFailure = (event: TerminalEvent) => {
+  if (event.type !== "error") {
+    const response = event.response ?? {};
     const error = isObject(response.error) ? response.error : {};
     return { code: text(error.code), message: text(error.message), type: text(error.type), param: text(error.param) };
   }
@@ -49,7 +50,7 @@ const retryAfterSeconds = (message: string): number | null => {
  * Maps a `response.failed` event, an `error` event, or `null` (upstream EOF without a terminal event,
  * code `stream_truncated`) to a ProxyError carrying the upstream message and code; status per §6.7.
  */
-export const toProxyErrorFromFailure = (event: Record<string, unknown> | null): ProxyError => {
+export const toProxyErrorFromFailure = (event: TerminalEvent | null): ProxyError => {
   if (event === null) {
     return new ProxyError("upstream_error", { status: 502, message: TRUNCATED_MESSAGE, code: "stream_truncated" });
   }

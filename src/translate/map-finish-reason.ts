@@ -1,5 +1,7 @@
 // Upstream terminal event → chat `finish_reason` (docs/backend.md §8.4, clients.md §5.B.4). Pure.
+import { exhaustive } from "../exhaustive.ts";
 import { isObject } from "../json.ts";
+import type { TerminalEvent } from "../schemas/upstream-event.ts";
 
 export type ChatFinishReason = "stop" | "tool_calls" | "length" | "content_filter";
 
@@ -8,17 +10,19 @@ export type ChatFinishReason = "stop" | "tool_calls" | "length" | "content_filte
  * call, `length` / `content_filter` for `response.incomplete`, else `stop`; `null` for failures and
  * for events that do not end a response.
  */
-export const mapFinishReason = (terminal: Record<string, unknown>, hasToolCalls: boolean): ChatFinishReason | null => {
+export const mapFinishReason = (terminal: TerminalEvent, hasToolCalls: boolean): ChatFinishReason | null => {
   switch (terminal.type) {
     case "response.completed":
       return hasToolCalls ? "tool_calls" : "stop";
     case "response.incomplete": {
-      const response = isObject(terminal.response) ? terminal.response : {};
-      const details = isObject(response.incomplete_details) ? response.incomplete_details : {};
+      const details = isObject(terminal.response?.incomplete_details) ? terminal.response.incomplete_details : {};
       // max_output_tokens, max_tokens and any reason we do not know all read as "cut short" (§8.4).
       return details.reason === "content_filter" ? "content_filter" : "length";
     }
-    default:
+    case "response.failed":
+    case "error":
       return null;
+    default:
+      return exhaustive(terminal);
   }
 };

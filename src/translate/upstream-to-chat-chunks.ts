@@ -1,13 +1,47 @@
-// Reducer: raw Codex SSE events → `chat.completion.chunk` frames (docs/backend.md §8.3–§8.5, §5.8;
+// Reducer: typed Codex SSE events → `chat.completion.chunk` frames (docs/backend.md §8.3–§8.5, §5.8;
 // clients.md §5.B). Pure and per-event cheap: the state is mutated in place, nothing is cloned.
 import type { ProxyError } from "../errors.ts";
+import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
-import { mapFinishReason } from "./map-finish-reason.ts";
+import type { DeltaEvent, ReasoningSummaryDeltaEvent, ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
+import { mapFinishReason, type ChatFinishReason } from "./map-finish-reason.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
-import { toChatUsage } from "./map-usage.ts";
+import { toChatUsage, type ChatUsage } from "./map-usage.ts";
 
-/** One frame for the client: a chunk (or error) object sent as `data: <json>`, or the final `data: [DONE]`. */
-export type ChatFrame = Record<string, unknown> | "[DONE]";
+/** One entry of `delta.tool_calls`: the first one of a call carries id and name, later ones argument text. */
+export interface ChatToolCallDelta {
+  index: number;
+  id?: string;
+  type?: "function";
+  function: { name?: string; arguments: string };
+}
+
+/** `choices[0].delta` of a chunk. */
+export interface ChatDelta {
+  role?: "assistant";
+  content?: string;
+  refusal?: string;
+  reasoning_content?: string;
+  tool_calls?: ChatToolCallDelta[];
+}
+
+/** A `chat.completion.chunk` (clients.md §5.B): one choice with a delta, or no choice and the usage (§8.5). */
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: { index: 0; delta: ChatDelta; finish_reason: ChatFinishReason | null }[];
+  usage?: ChatUsage;
+}
+
+/** The frame that ends a failed stream in place of a finish chunk (§8.3 last row, clients.md §5.B.6). */
+export interface ChatErrorFrame {
+  error: { message: string; type: "upstream_error"; param: null; code: string | null };
+}
+
+/** One frame for the client: a chunk or an error object sent as `data: <json>`, or the final `data: [DONE]`. */
+export type ChatFrame = ChatCompletionChunk | ChatErrorFrame | "[DONE]";
 
 export interface ChatChunkOptions {
   /** The `chatcmpl-…` id shared by every chunk of the stream. */
@@ -29,16 +63,18 @@ interface ToolSlot {
   hasArguments: boolean;
 }
 
+/** How a stream ended without a normal terminal event: a failure event, or EOF before any terminal (truncated). */
+export type ChatFailure = { kind: "event"; event: TerminalEvent } | { kind: "truncated" };
+
 /** Reducer state for one response; mutated by `stepChatChunks` / `finishChatChunks`. */
 export interface ChatChunkState {
   readonly options: ChatChunkOptions;
   created: number;
   hasRole: boolean;
-  /**
-   * Function calls by their `fc_…` item id, which is what argument deltas carry (§10 pitfall 15), and by
-   * output_index, so an item without an id (R20) is still announced only once.
-   */
-  tools: Map<string | number, ToolSlot>;
+  /** Function calls by their `fc_…` item id, which is what argument deltas carry (§10 pitfall 15). */
+  toolsById: Map<string, ToolSlot>;
+  /** The same calls by output_index, so an item without an id (R20) is still announced only once. */
+  toolsByIndex: Map<number, ToolSlot>;
   toolCount: number;
   /** Message items (by id, and by output_index for id-less ones) whose text already went out as deltas. */
   streamedIds: Set<string>;
@@ -46,10 +82,10 @@ export interface ChatChunkState {
   /** Whether any output item finished or any delta went out, for the §5.8 terminal-output fallback. */
   hasOutput: boolean;
   reasoningPart: string | null;
-  /** The terminal event; `null` until one arrives. Folds read it to throw the right ProxyError. */
-  terminal: Record<string, unknown> | null;
-  /** Set once the stream ended in an error chunk: the failure event, or `null` for a truncated stream. */
-  failure: { event: Record<string, unknown> | null } | null;
+  /** The completed or incomplete terminal event; `null` until one arrives. */
+  terminal: TerminalEvent | null;
+  /** Set once the stream ended in an error chunk. Folds read it to throw the right ProxyError. */
+  failure: ChatFailure | null;
 }
 
 /** A fresh state for one response. */
@@ -57,7 +93,8 @@ export const createChatChunkState = (options: ChatChunkOptions): ChatChunkState 
   options,
   created: options.created,
   hasRole: false,
-  tools: new Map(),
+  toolsById: new Map(),
+  toolsByIndex: new Map(),
   toolCount: 0,
   streamedIds: new Set(),
   streamedIndexes: new Set(),
@@ -67,40 +104,43 @@ export const createChatChunkState = (options: ChatChunkOptions): ChatChunkState 
   failure: null,
 });
 
-const chunk = (state: ChatChunkState, delta: JsonObject, finishReason: string | null = null): JsonObject => ({
-  id: state.options.id,
-  object: "chat.completion.chunk",
-  created: state.created,
-  model: state.options.model,
-  choices: [{ index: 0, delta, finish_reason: finishReason }],
-});
+/** The one chunk envelope: a delta choice, or (with `usage`) the choice-less usage chunk (§8.5). */
+const toChunk = (state: ChatChunkState, delta: ChatDelta | null, finishReason: ChatFinishReason | null = null, usage?: ChatUsage): ChatCompletionChunk => {
+  const chunk: ChatCompletionChunk = {
+    id: state.options.id,
+    object: "chat.completion.chunk",
+    created: state.created,
+    model: state.options.model,
+    choices: delta === null ? [] : [{ index: 0, delta, finish_reason: finishReason }],
+  };
+  if (usage !== undefined) chunk.usage = usage;
+  return chunk;
+};
 
 /** A delta chunk; the first one of the stream also carries `role: "assistant"` (clients.md §5.B.2). */
-const deltaChunk = (state: ChatChunkState, delta: JsonObject): JsonObject => {
+const deltaChunk = (state: ChatChunkState, delta: ChatDelta): ChatCompletionChunk => {
   state.hasOutput = true;
-  if (state.hasRole) return chunk(state, delta);
+  if (state.hasRole) return toChunk(state, delta);
   state.hasRole = true;
-  return chunk(state, { role: "assistant", ...delta });
+  return toChunk(state, { role: "assistant", ...delta });
 };
 
 /** The chat error frame for a failure after the stream started (§8.3 last row, clients.md §5.B.6). */
-export const toChatErrorChunk = (error: ProxyError): JsonObject => ({
+export const toChatErrorChunk = (error: ProxyError): ChatErrorFrame => ({
   error: { message: error.message, type: "upstream_error", param: null, code: error.code },
 });
 
 /**
- * Feeds one raw upstream event (a parsed `data:` object) and returns the frames it produces, often none.
+ * Feeds one upstream event and returns the frames it produces, often none.
  * Events after the terminal one are ignored.
  */
-export const stepChatChunks = (state: ChatChunkState, event: Record<string, unknown>): ChatFrame[] => {
+export const stepChatChunks = (state: ChatChunkState, event: UpstreamEvent): ChatFrame[] => {
   if (state.terminal !== null || state.failure !== null) return [];
   switch (event.type) {
     case "response.created":
-    case "response.in_progress": {
-      const response = event.response;
-      if (isObject(response) && typeof response.created_at === "number") state.created = response.created_at;
+    case "response.in_progress":
+      if (typeof event.response.created_at === "number") state.created = event.response.created_at;
       return [];
-    }
     case "response.output_text.delta":
       return textDelta(state, event, "content");
     case "response.refusal.delta":
@@ -108,40 +148,47 @@ export const stepChatChunks = (state: ChatChunkState, event: Record<string, unkn
     case "response.reasoning_summary_text.delta":
       return state.options.includeReasoning ? reasoningDelta(state, event) : [];
     case "response.output_item.added":
-      return isObject(event.item) && event.item.type === "function_call" ? [startToolCall(state, event.item, event.output_index)] : [];
-    case "response.function_call_arguments.delta":
-      return argumentsDelta(state, event);
+      return event.item.type === "function_call" ? [startToolCall(state, event.item, event.output_index)] : [];
+    case "response.function_call_arguments.delta": {
+      // Deltas are keyed by the fc_ item id, never by call_id. One for a call never announced has no id or
+      // name to go with it; its output_item.done sends the whole call instead (§8.3).
+      const slot = slotOf(state, event.item_id, event.output_index);
+      return slot && event.delta !== "" ? [argumentsFrame(state, slot, event.delta)] : [];
+    }
     case "response.function_call_arguments.done":
       return finishArguments(state, slotOf(state, event.item_id, event.output_index), event.arguments);
     case "response.output_item.done":
       state.hasOutput = true;
-      return isObject(event.item) ? finishItem(state, event.item, event.output_index) : [];
+      return finishItem(state, event.item, event.output_index);
     case "response.completed":
     case "response.incomplete":
       return finishResponse(state, event);
     case "response.failed":
     case "error":
-      return fail(state, event);
-    default:
+      return fail(state, { kind: "event", event });
+    case "response.content_part.added":
+    case "unknown":
       return []; // content_part, *.done text events, web search, custom tools…: nothing for chat (§8.3)
+    default:
+      return exhaustive(event);
   }
 };
 
 /** Call at upstream EOF: a stream without a terminal event is a failure (§5.9, pitfall 30), else nothing. */
 export const finishChatChunks = (state: ChatChunkState): ChatFrame[] => {
   if (state.terminal !== null || state.failure !== null) return [];
-  return fail(state, null);
+  return fail(state, { kind: "truncated" });
 };
 
-const textDelta = (state: ChatChunkState, event: JsonObject, field: "content" | "refusal"): ChatFrame[] => {
-  if (typeof event.delta !== "string" || event.delta === "") return [];
-  if (typeof event.item_id === "string") state.streamedIds.add(event.item_id);
-  if (typeof event.output_index === "number") state.streamedIndexes.add(event.output_index);
+const textDelta = (state: ChatChunkState, event: DeltaEvent, field: "content" | "refusal"): ChatFrame[] => {
+  if (event.delta === "") return [];
+  if (event.item_id !== undefined) state.streamedIds.add(event.item_id);
+  if (event.output_index !== undefined) state.streamedIndexes.add(event.output_index);
   return [deltaChunk(state, { [field]: event.delta })];
 };
 
-const reasoningDelta = (state: ChatChunkState, event: JsonObject): ChatFrame[] => {
-  if (typeof event.delta !== "string" || event.delta === "") return [];
+const reasoningDelta = (state: ChatChunkState, event: ReasoningSummaryDeltaEvent): ChatFrame[] => {
+  if (event.delta === "") return [];
   // Summary parts are separate paragraphs ("**Title**\n\nBody"); keep them apart when they are concatenated.
   const part = `${String(event.item_id)}#${String(event.summary_index)}`;
   const separator = state.reasoningPart !== null && state.reasoningPart !== part ? "\n\n" : "";
@@ -150,28 +197,22 @@ const reasoningDelta = (state: ChatChunkState, event: JsonObject): ChatFrame[] =
 };
 
 const slotOf = (state: ChatChunkState, itemId: unknown, outputIndex: unknown): ToolSlot | undefined =>
-  (typeof itemId === "string" ? state.tools.get(itemId) : undefined) ?? (typeof outputIndex === "number" ? state.tools.get(outputIndex) : undefined);
+  (typeof itemId === "string" ? state.toolsById.get(itemId) : undefined) ?? (typeof outputIndex === "number" ? state.toolsByIndex.get(outputIndex) : undefined);
 
-const startToolCall = (state: ChatChunkState, item: JsonObject, outputIndex: unknown, args = ""): JsonObject => {
+const optionalText = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+const startToolCall = (state: ChatChunkState, item: JsonObject, outputIndex: number | undefined, args = ""): ChatCompletionChunk => {
   const slot: ToolSlot = { index: state.toolCount++, hasArguments: args !== "" };
-  if (typeof item.id === "string") state.tools.set(item.id, slot);
-  if (typeof outputIndex === "number") state.tools.set(outputIndex, slot);
+  if (typeof item.id === "string") state.toolsById.set(item.id, slot);
+  if (outputIndex !== undefined) state.toolsByIndex.set(outputIndex, slot);
   return deltaChunk(state, {
-    tool_calls: [{ index: slot.index, id: item.call_id, type: "function", function: { name: item.name, arguments: args } }],
+    tool_calls: [{ index: slot.index, id: optionalText(item.call_id), type: "function", function: { name: optionalText(item.name), arguments: args } }],
   });
 };
 
-const argumentsFrame = (state: ChatChunkState, slot: ToolSlot, args: string): JsonObject => {
+const argumentsFrame = (state: ChatChunkState, slot: ToolSlot, args: string): ChatCompletionChunk => {
   slot.hasArguments = true;
   return deltaChunk(state, { tool_calls: [{ index: slot.index, function: { arguments: args } }] });
-};
-
-const argumentsDelta = (state: ChatChunkState, event: JsonObject): ChatFrame[] => {
-  // Deltas are keyed by the fc_ item id, never by call_id. One for a call never announced has no id or
-  // name to go with it; its output_item.done sends the whole call instead (§8.3).
-  const slot = slotOf(state, event.item_id, event.output_index);
-  if (!slot || typeof event.delta !== "string" || event.delta === "") return [];
-  return [argumentsFrame(state, slot, event.delta)];
 };
 
 /** `.done` fallback: the full arguments once, when no delta carried any (§8.3, R19). */
@@ -180,7 +221,7 @@ const finishArguments = (state: ChatChunkState, slot: ToolSlot | undefined, args
   return [argumentsFrame(state, slot, args)];
 };
 
-const finishItem = (state: ChatChunkState, item: JsonObject, outputIndex: unknown): ChatFrame[] => {
+const finishItem = (state: ChatChunkState, item: JsonObject, outputIndex: number | undefined): ChatFrame[] => {
   if (item.type === "function_call") {
     const slot = slotOf(state, item.id, outputIndex);
     if (slot) return finishArguments(state, slot, item.arguments);
@@ -188,8 +229,7 @@ const finishItem = (state: ChatChunkState, item: JsonObject, outputIndex: unknow
     return [startToolCall(state, item, outputIndex, typeof item.arguments === "string" ? item.arguments : "")];
   }
   if (item.type !== "message") return [];
-  const streamed =
-    (typeof item.id === "string" && state.streamedIds.has(item.id)) || (typeof outputIndex === "number" && state.streamedIndexes.has(outputIndex));
+  const streamed = (typeof item.id === "string" && state.streamedIds.has(item.id)) || (outputIndex !== undefined && state.streamedIndexes.has(outputIndex));
   if (streamed || !Array.isArray(item.content)) return [];
   // Done-only message (minimal.sse, pitfall 14): its text goes out in one delta.
   let content = "";
@@ -205,36 +245,27 @@ const finishItem = (state: ChatChunkState, item: JsonObject, outputIndex: unknow
   return frames;
 };
 
-const finishResponse = (state: ChatChunkState, event: JsonObject): ChatFrame[] => {
-  const response = isObject(event.response) ? event.response : {};
+const finishResponse = (state: ChatChunkState, event: ResponseTerminalEvent): ChatFrame[] => {
+  const response = event.response ?? {};
   const frames: ChatFrame[] = [];
   // §5.8 rule 3: items only in the terminal event's `output` (nothing streamed, no item done) still count.
   if (!state.hasOutput && Array.isArray(response.output)) {
-    response.output.forEach((item, index) => {
+    response.output.forEach((item: unknown, index: number) => {
       if (isObject(item)) frames.push(...finishItem(state, item, index));
     });
   }
   state.terminal = event;
   const finishReason = mapFinishReason(event, state.toolCount > 0);
   // Exactly one chunk carries finish_reason; an empty answer still needs the role somewhere (C06).
-  frames.push(chunk(state, state.hasRole ? {} : { role: "assistant" }, finishReason));
+  frames.push(toChunk(state, state.hasRole ? {} : { role: "assistant" }, finishReason));
   state.hasRole = true;
   const usage = state.options.includeUsage ? toChatUsage(response.usage) : null;
-  if (usage !== null) {
-    frames.push({
-      id: state.options.id,
-      object: "chat.completion.chunk",
-      created: state.created,
-      model: state.options.model,
-      choices: [],
-      usage,
-    });
-  }
+  if (usage !== null) frames.push(toChunk(state, null, null, usage));
   frames.push("[DONE]");
   return frames;
 };
 
-const fail = (state: ChatChunkState, event: Record<string, unknown> | null): ChatFrame[] => {
-  state.failure = { event };
-  return [toChatErrorChunk(toProxyErrorFromFailure(event)), "[DONE]"];
+const fail = (state: ChatChunkState, failure: ChatFailure): ChatFrame[] => {
+  state.failure = failure;
+  return [toChatErrorChunk(toProxyErrorFromFailure(failure.kind === "event" ? failure.event : null)), "[DONE]"];
 };

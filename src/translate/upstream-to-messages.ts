@@ -1,13 +1,48 @@
-// Reducer: raw Codex SSE events → Anthropic Messages stream events (issue 17 item 4; docs/anthropic.md "Stream";
+// Reducer: typed Codex SSE events → Anthropic Messages stream events (issue 17 item 4; docs/anthropic.md "Stream";
 // spec §5.3–§5.8). One reducer serves both modes: the stream encodes its events, stream:false folds them.
-import { toProxyErrorFromFailure } from "./map-failure.ts";
+import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject, parseJson } from "../json.ts";
-import { toAnthropicError } from "./messages-errors.ts";
+import type { OutputItemEvent, ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
+import { toProxyErrorFromFailure } from "./map-failure.ts";
+import { type AnthropicError, toAnthropicError } from "./messages-errors.ts";
 import { toThinkingSignature } from "./messages-signature.ts";
 import type { ThinkingOutput } from "./messages-to-upstream.ts";
 
+/** A content block as `content_block_start` opens it (docs/anthropic.md "Stream"). */
+export type ContentBlock =
+  | { type: "text"; text: string }
+  | { type: "thinking"; thinking: string; signature: string }
+  | { type: "tool_use"; id: string; name: unknown; input: JsonObject };
+
+/** The body of a `content_block_delta`. */
+export type BlockDelta =
+  | { type: "text_delta"; text: string }
+  | { type: "thinking_delta"; thinking: string }
+  | { type: "signature_delta"; signature: string }
+  | { type: "input_json_delta"; partial_json: string };
+
+/** The Message object as `message_start` announces it and stream: false returns it. */
+export interface MessagesMessage {
+  id: string;
+  type: "message";
+  role: "assistant";
+  model: string;
+  content: ContentBlock[];
+  stop_reason: StopReason | null;
+  stop_sequence: null;
+  usage: MessagesUsage;
+}
+
 /** One Anthropic stream event; its `type` is also the SSE `event:` name. */
-export type MessagesEvent = JsonObject & { type: string };
+export type MessagesEvent =
+  | { type: "message_start"; message: MessagesMessage }
+  | { type: "ping" }
+  | { type: "content_block_start"; index: number; content_block: ContentBlock }
+  | { type: "content_block_delta"; index: number; delta: BlockDelta }
+  | { type: "content_block_stop"; index: number }
+  | { type: "message_delta"; delta: { stop_reason: StopReason; stop_sequence: null }; usage: MessagesUsage }
+  | { type: "message_stop" }
+  | AnthropicError["body"];
 
 export interface MessagesStreamOptions {
   /** The `msg_…` id of the message. */
@@ -50,10 +85,10 @@ export interface MessagesStreamState {
   hasRefusal: boolean;
   /** Whether any block went out, for the spec §5.8 terminal-output fallback. */
   hasOutput: boolean;
-  /** The terminal upstream event, once seen. */
-  terminal: JsonObject | null;
+  /** The completed or incomplete terminal event, once seen. */
+  terminal: ResponseTerminalEvent | null;
   /** Set when the stream ended in an error event: the upstream failure, or null for a truncated stream. */
-  failure: { event: JsonObject | null } | null;
+  failure: { event: TerminalEvent | null } | null;
 }
 
 export const createMessagesStreamState = (options: MessagesStreamOptions): MessagesStreamState => ({
@@ -85,9 +120,15 @@ export const toMessagesUsage = (usage: unknown): MessagesUsage => {
   };
 };
 
+/** Where an event sits: its output_index and item id, when it has them. */
+interface EventPlace {
+  output_index?: number;
+  item_id?: string;
+}
+
 /** Which upstream item an event belongs to: its output_index (on deltas and items alike), else its item id. */
-const keyOf = (item: JsonObject | undefined, event: JsonObject): string | number | undefined => {
-  if (typeof event.output_index === "number") return event.output_index;
+const keyOf = (item: JsonObject | undefined, event: EventPlace): string | number | undefined => {
+  if (event.output_index !== undefined) return event.output_index;
   const id = item?.id ?? event.item_id;
   return typeof id === "string" && id !== "" ? id : undefined;
 };
@@ -119,7 +160,7 @@ const closeOpen = (state: MessagesStreamState, out: MessagesEvent[]): void => {
   state.open = null;
 };
 
-const openBlock = (state: MessagesStreamState, out: MessagesEvent[], kind: BlockKind, key: OpenBlock["key"], block: JsonObject): OpenBlock => {
+const openBlock = (state: MessagesStreamState, out: MessagesEvent[], kind: BlockKind, key: OpenBlock["key"], block: ContentBlock): OpenBlock => {
   closeOpen(state, out);
   const open: OpenBlock = { kind, index: state.nextIndex++, key, hasDelta: false };
   state.open = open;
@@ -135,26 +176,26 @@ const blockFor = (state: MessagesStreamState, out: MessagesEvent[], kind: "text"
   return openBlock(state, out, kind, key, kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" });
 };
 
-const delta = (out: MessagesEvent[], block: OpenBlock, body: JsonObject): void => {
+const delta = (out: MessagesEvent[], block: OpenBlock, body: BlockDelta): void => {
   block.hasDelta = true;
   out.push({ type: "content_block_delta", index: block.index, delta: body });
 };
 
-/** Feeds one raw upstream event; returns the Anthropic events it produces (often none). Events after the end are ignored. */
-export const stepMessagesEvents = (state: MessagesStreamState, event: JsonObject): MessagesEvent[] => {
+/** Feeds one upstream event; returns the Anthropic events it produces (often none). Events after the end are ignored. */
+export const stepMessagesEvents = (state: MessagesStreamState, event: UpstreamEvent): MessagesEvent[] => {
   if (state.terminal !== null || state.failure !== null) return [];
   const out: MessagesEvent[] = [];
   if (event.type !== "response.failed" && event.type !== "error") start(state, out);
   switch (event.type) {
     case "response.output_text.delta":
     case "response.refusal.delta": {
-      if (typeof event.delta !== "string" || event.delta === "") break;
+      if (event.delta === "") break;
       if (event.type === "response.refusal.delta") state.hasRefusal = true;
       delta(out, blockFor(state, out, "text", keyOf(undefined, event)), { type: "text_delta", text: event.delta });
       break;
     }
     case "response.reasoning_summary_text.delta": {
-      if (state.options.thinking !== "summarized" || typeof event.delta !== "string" || event.delta === "") break;
+      if (state.options.thinking !== "summarized" || event.delta === "") break;
       const block = blockFor(state, out, "thinking", keyOf(undefined, event));
       // Summary parts are paragraphs ("**Title**\n\nBody"); keep them apart (as the chat reducer does).
       const separator = block.hasDelta && block.summaryIndex !== event.summary_index ? "\n\n" : "";
@@ -162,14 +203,12 @@ export const stepMessagesEvents = (state: MessagesStreamState, event: JsonObject
       delta(out, block, { type: "thinking_delta", thinking: separator + event.delta });
       break;
     }
-    case "response.output_item.added": {
-      const item = isObject(event.item) ? event.item : undefined;
-      if (item?.type === "function_call") startToolUse(state, out, item, event, "");
+    case "response.output_item.added":
+      if (event.item.type === "function_call") startToolUse(state, out, event.item, event, "");
       break;
-    }
     case "response.function_call_arguments.delta": {
       const open = state.open;
-      if (!open || open.kind !== "tool_use" || typeof event.delta !== "string" || event.delta === "") break;
+      if (!open || open.kind !== "tool_use" || event.delta === "") break;
       // Deltas carry the fc_ item id (spec §10 pitfall 15); one for a call never announced waits for its .done.
       const key = keyOf(undefined, event);
       if (key !== undefined && open.key !== key) break;
@@ -177,7 +216,7 @@ export const stepMessagesEvents = (state: MessagesStreamState, event: JsonObject
       break;
     }
     case "response.output_item.done":
-      if (isObject(event.item)) finishItem(state, out, event.item, event);
+      finishItem(state, out, event.item, event);
       break;
     case "response.completed":
     case "response.incomplete":
@@ -187,8 +226,14 @@ export const stepMessagesEvents = (state: MessagesStreamState, event: JsonObject
     case "error":
       fail(state, out, event);
       break;
-    default:
+    case "response.created":
+    case "response.in_progress":
+    case "response.content_part.added":
+    case "response.function_call_arguments.done":
+    case "unknown":
       break; // content parts, *.done text events, web search, rate limits…: nothing for Anthropic clients
+    default:
+      return exhaustive(event);
   }
   return out;
 };
@@ -201,7 +246,7 @@ export const finishMessagesEvents = (state: MessagesStreamState): MessagesEvent[
   return out;
 };
 
-const startToolUse = (state: MessagesStreamState, out: MessagesEvent[], item: JsonObject, event: JsonObject, args: string): OpenBlock => {
+const startToolUse = (state: MessagesStreamState, out: MessagesEvent[], item: JsonObject, event: EventPlace, args: string): OpenBlock => {
   state.hasToolUse = true;
   const block = openBlock(state, out, "tool_use", keyOf(item, event), {
     type: "tool_use",
@@ -233,7 +278,7 @@ const messageText = (item: JsonObject): { text: string; refusal: boolean } => {
 };
 
 /** `output_item.done`: the authoritative item (spec §5.4); sends what no delta carried, then closes its block. */
-const finishItem = (state: MessagesStreamState, out: MessagesEvent[], item: JsonObject, event: JsonObject): void => {
+const finishItem = (state: MessagesStreamState, out: MessagesEvent[], item: JsonObject, event: EventPlace): void => {
   const key = keyOf(item, event);
   if (key !== undefined && state.closed.has(key)) return;
   const open = state.open && state.open.key === key ? state.open : null;
@@ -273,9 +318,9 @@ const finishItem = (state: MessagesStreamState, out: MessagesEvent[], item: Json
   else if (key !== undefined) state.closed.add(key);
 };
 
-const stopReasonOf = (state: MessagesStreamState, event: JsonObject): StopReason => {
+const stopReasonOf = (state: MessagesStreamState, event: ResponseTerminalEvent): StopReason => {
   if (event.type === "response.incomplete") {
-    const response = isObject(event.response) ? event.response : {};
+    const response = event.response ?? {};
     const details = isObject(response.incomplete_details) ? response.incomplete_details : {};
     return details.reason === "content_filter" ? "refusal" : "max_tokens";
   }
@@ -283,11 +328,11 @@ const stopReasonOf = (state: MessagesStreamState, event: JsonObject): StopReason
   return state.hasToolUse ? "tool_use" : "end_turn";
 };
 
-const finishResponse = (state: MessagesStreamState, out: MessagesEvent[], event: JsonObject): void => {
-  const response = isObject(event.response) ? event.response : {};
+const finishResponse = (state: MessagesStreamState, out: MessagesEvent[], event: ResponseTerminalEvent): void => {
+  const response = event.response ?? {};
   // Spec §5.8 rule 3: items only in the terminal event's output (nothing streamed, no item done) still count.
   if (!state.hasOutput && Array.isArray(response.output)) {
-    response.output.forEach((item, index) => {
+    response.output.forEach((item: unknown, index: number) => {
       if (isObject(item)) finishItem(state, out, item, { output_index: index });
     });
   }
@@ -297,7 +342,7 @@ const finishResponse = (state: MessagesStreamState, out: MessagesEvent[], event:
   out.push({ type: "message_stop" });
 };
 
-const fail = (state: MessagesStreamState, out: MessagesEvent[], event: JsonObject | null): void => {
+const fail = (state: MessagesStreamState, out: MessagesEvent[], event: TerminalEvent | null): void => {
   state.failure = { event };
   // Anthropic ends a broken stream with one error event and nothing after it (no block stop, no message_stop).
   out.push(toAnthropicError(toProxyErrorFromFailure(event)).body);
@@ -307,32 +352,33 @@ const fail = (state: MessagesStreamState, out: MessagesEvent[], event: JsonObjec
  * Folds the reducer's events into one Message object (stream: false), the way the Anthropic SDK accumulates a
  * stream. Throws the ProxyError of a failed or truncated stream.
  */
-export const foldMessagesEvents = (state: MessagesStreamState, events: Iterable<MessagesEvent>): JsonObject => {
+export const foldMessagesEvents = (state: MessagesStreamState, events: Iterable<MessagesEvent>): MessagesMessage => {
   if (state.failure !== null) throw toProxyErrorFromFailure(state.failure.event);
-  const content: JsonObject[] = [];
+  const content: ContentBlock[] = [];
   const json = new Map<number, string>();
-  let stopReason: unknown = null;
-  let usage: unknown = toMessagesUsage(undefined);
+  let stopReason: StopReason | null = null;
+  let usage = toMessagesUsage(undefined);
   for (const event of events) {
-    if (event.type === "content_block_start" && isObject(event.content_block)) {
-      content[event.index as number] = { ...event.content_block };
-    } else if (event.type === "content_block_delta" && isObject(event.delta)) {
-      const block = content[event.index as number];
+    if (event.type === "content_block_start") {
+      content[event.index] = { ...event.content_block };
+    } else if (event.type === "content_block_delta") {
+      const block = content[event.index];
       const body = event.delta;
       if (!block) continue;
-      if (body.type === "text_delta") block.text = String(block.text ?? "") + String(body.text);
-      else if (body.type === "thinking_delta") block.thinking = String(block.thinking ?? "") + String(body.thinking);
-      else if (body.type === "signature_delta") block.signature = body.signature;
-      else if (body.type === "input_json_delta") json.set(event.index as number, (json.get(event.index as number) ?? "") + String(body.partial_json));
+      if (body.type === "text_delta" && block.type === "text") block.text += body.text;
+      else if (body.type === "thinking_delta" && block.type === "thinking") block.thinking += body.thinking;
+      else if (body.type === "signature_delta" && block.type === "thinking") block.signature = body.signature;
+      else if (body.type === "input_json_delta") json.set(event.index, (json.get(event.index) ?? "") + body.partial_json);
     } else if (event.type === "message_delta") {
-      stopReason = isObject(event.delta) ? event.delta.stop_reason : null;
+      stopReason = event.delta.stop_reason;
       usage = event.usage;
     }
   }
   for (const [index, text] of json) {
     const block = content[index];
-    if (!block) continue;
-    block.input = parseJson(text) ?? {}; // arguments that are not JSON: Anthropic's input must be an object
+    if (block?.type !== "tool_use") continue;
+    const input = parseJson(text);
+    block.input = isObject(input) ? input : {}; // arguments that are not a JSON object: Anthropic's input must be one
   }
   return {
     id: state.options.id,

@@ -1,7 +1,12 @@
 // Backend events → client /v1/responses events (spec §8.6, clients.md §5.A): pass through in order, add what
 // strict clients need when the backend omits it, and rebuild `response.completed.output` (spec §5.8).
+import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
+import { type ErrorEvent, type TerminalEvent, toRawEvent, type UpstreamEvent } from "../schemas/upstream-event.ts";
 import { collectOutput, createOutputState, finalOutput, type OutputState } from "./collect-output.ts";
+
+/** An event as the /v1/responses client gets it: the backend's payload, patched where strict clients need it. */
+export type ResponsesEvent = JsonObject & { type: string };
 
 export interface ResponsesStreamOptions {
   /** The model the client asked for (echoed when the backend omits it). */
@@ -28,15 +33,14 @@ export interface ResponsesStreamState {
   sequenceOffset: number;
   lastSequence: number;
   responseId?: string;
-  /** The terminal event, once seen. */
-  terminal?: JsonObject;
+  /** The terminal event, once seen (the proxy's own truncation `error` included). */
+  terminal?: TerminalEvent;
   /** Whether the last step changed the upstream event (else its original bytes can be sent as they came). */
   touched: boolean;
   /** Whether `response.created` has gone out. */
   created: boolean;
 }
 
-const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed", "error"]);
 const PREFIX: Record<string, string> = { message: "msg", function_call: "fc", reasoning: "rs", custom_tool_call: "ctc", web_search_call: "ws" };
 
 export const createResponsesStreamState = (options: ResponsesStreamOptions): ResponsesStreamState => ({
@@ -56,7 +60,7 @@ const patch = (state: ResponsesStreamState, target: JsonObject, key: string, val
   state.touched = true;
 };
 
-export const isTerminalEvent = (event: JsonObject): boolean => TERMINAL.has(event.type as string);
+const hasStringType = (payload: JsonObject): payload is ResponsesEvent => typeof payload.type === "string";
 
 /** Renumbers so sequence numbers stay increasing around events the proxy inserts. */
 const sequence = (state: ResponsesStreamState, event: JsonObject): void => {
@@ -93,38 +97,40 @@ const isBackendOnly = (state: ResponsesStreamState, type: string): boolean =>
   type.startsWith("codex.") || type === "keepalive" || (!state.created && !type.startsWith("response.") && type !== "error");
 
 /** One upstream event → the events to send, already patched (usually just the same event). */
-export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObject): JsonObject[] => {
+export const stepResponsesEvents = (state: ResponsesStreamState, event: UpstreamEvent): ResponsesEvent[] => {
   collectOutput(state.output, event);
   state.touched = false;
-  const type = event.type as string;
-  const out: JsonObject[] = [];
+  const raw = toRawEvent(event);
+  const type = String(raw.type);
+  const out: ResponsesEvent[] = [];
   if (!state.options.backendEvents && isBackendOnly(state, type)) return out;
   if (type === "response.created") state.created = true;
-  const index = typeof event.output_index === "number" ? event.output_index : undefined;
-  switch (type) {
+  switch (event.type) {
     case "response.created":
     case "response.in_progress":
-      if (isObject(event.response)) patchResponse(state, event.response);
+      patchResponse(state, event.response);
       break;
     case "response.output_item.added":
     case "response.output_item.done":
-      if (isObject(event.item)) patchItem(state, event.item, index ?? state.itemIds.size, type.endsWith("done"));
+      patchItem(state, event.item, event.output_index ?? state.itemIds.size, event.type === "response.output_item.done");
       break;
     case "response.content_part.added":
-      if (typeof event.item_id === "string") state.partsOpened.add(event.item_id);
-      if (isObject(event.part) && event.part.type === "output_text" && !Array.isArray(event.part.annotations)) patch(state, event.part, "annotations", []);
+      if (event.item_id !== undefined) state.partsOpened.add(event.item_id);
+      if (event.part?.type === "output_text" && !Array.isArray(event.part.annotations)) patch(state, event.part, "annotations", []);
       break;
     case "response.output_text.delta":
     case "response.function_call_arguments.delta":
-    case "response.refusal.delta":
-      if (typeof event.item_id !== "string" && index !== undefined && state.itemIds.has(index)) patch(state, event, "item_id", state.itemIds.get(index));
-      if (type === "response.output_text.delta") {
+    case "response.refusal.delta": {
+      const index = event.output_index;
+      const known = index === undefined ? undefined : state.itemIds.get(index);
+      if (event.item_id === undefined && known !== undefined) patch(state, event, "item_id", known);
+      if (event.type === "response.output_text.delta") {
         if (event.content_index === undefined) patch(state, event, "content_index", 0);
         const itemId = event.item_id;
         if (typeof itemId === "string" && !state.partsOpened.has(itemId)) {
           // Strict clients need content_part.added before the first text delta (clients.md R02).
           state.partsOpened.add(itemId);
-          const opened: JsonObject = {
+          const opened: ResponsesEvent = {
             type: "response.content_part.added",
             sequence_number: undefined,
             item_id: itemId,
@@ -139,29 +145,38 @@ export const stepResponsesEvents = (state: ResponsesStreamState, event: JsonObje
         }
       }
       break;
+    }
     case "response.completed":
     case "response.incomplete":
       state.terminal = event;
-      if (isObject(event.response)) {
+      if (event.response !== undefined) {
         patchResponse(state, event.response);
         patch(state, event.response, "output", finalOutput(state.output, event.response.output));
       }
       break;
     case "response.failed":
+      state.terminal = event;
+      if (event.response !== undefined) patchResponse(state, event.response);
+      break;
     case "error":
       state.terminal = event;
-      if (isObject(event.response)) patchResponse(state, event.response);
       break;
+    case "response.reasoning_summary_text.delta":
+    case "response.function_call_arguments.done":
+    case "unknown":
+      break; // passed on as they came
+    default:
+      return exhaustive(event);
   }
-  sequence(state, event);
-  out.push(event);
+  sequence(state, raw);
+  if (hasStringType(raw)) out.push(raw); // always: the decoder passes only events with a string type
   return out;
 };
 
 /** At upstream EOF: a synthesized `error` event when no terminal event came (spec §8.6), else nothing. */
-export const finishResponsesEvents = (state: ResponsesStreamState): JsonObject[] => {
+export const finishResponsesEvents = (state: ResponsesStreamState): ResponsesEvent[] => {
   if (state.terminal) return [];
-  const event: JsonObject = {
+  const event: ErrorEvent & ResponsesEvent = {
     type: "error",
     sequence_number: state.lastSequence + 1,
     code: "stream_truncated",
