@@ -2,7 +2,7 @@
 // spec §5.3–§5.8). One reducer serves both modes: the stream encodes its events, stream:false folds them.
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject, parseJson } from "../json.ts";
-import type { OutputItemEvent, ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
+import type { ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
 import { type AnthropicError, toAnthropicError } from "./messages-errors.ts";
 import { toThinkingSignature } from "./messages-signature.ts";
