@@ -25,7 +25,7 @@ export interface ChatDelta {
   tool_calls?: ChatToolCallDelta[];
 }
 
-/** A `chat.completion.chunk` (clients.md §5.B): one choice with a delta, or no choice and the usage (§8.5). */
+/** A `chat.completion.chunk` (clients.md §5.B): one choice with a delta, or no choice and the usage (docs/backend.md §8.5). */
 export interface ChatCompletionChunk {
   id: string;
   object: "chat.completion.chunk";
