@@ -91,7 +91,7 @@ export const toErrorBody = (error: ProxyError) => ({
 export const toErrorResponse = (thrown: unknown): Response => {
   const error = isProxyError(thrown) ? thrown : new ProxyError("internal", { message: "internal error", cause: thrown });
   return new Response(JSON.stringify(toErrorBody(error)), {
-    status: error.status === 499 ? 400 : error.status,
+    status: error.status,
     headers: { "content-type": "application/json", ...error.headers },
   });
 };

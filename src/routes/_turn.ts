@@ -86,7 +86,11 @@ export const streamTurn = (
   };
   const body = createSseRelay(args.result.response.body as ReadableStream<Uint8Array>, shell, {
     keepAliveMs: deps.config.keepAlive,
-    onEnd: (how) => record.end(how === "cancel" ? "client_closed" : how === "error" ? "stream_error" : undefined),
+    onEnd: (how) => {
+      // A client gone mid-stream is counted as 499 in the log line and metrics (issue 15 item 4); `upstream` keeps 200.
+      if (how === "cancel") record.status = 499;
+      record.end(how === "cancel" ? "client_closed" : how === "error" ? "stream_error" : undefined);
+    },
     onTransportError: (error) => deps.logger.warn("upstream stream broke off", { error: String(error).slice(0, 200) }),
     onMalformed: (data) => deps.logger.warn("skipped a malformed upstream event", { bytes: data.length }),
     onStepError: (error) => deps.logger.error("translating the upstream stream failed; stopped it", { error: String(error).slice(0, 200) }),

@@ -91,6 +91,8 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
         try {
           await pullInto(controller);
         } catch (error) {
+          // The client went away while this pull waited: its cancel() already ended the record; nothing to send.
+          if (ended) return;
           // Anything that throws in the decoder or reducer (red team / issue 15 item 3): cancel the upstream, send
           // the dialect's error frame after what was already translated, close, and end the record (frees the slot).
           options.onStepError?.(error);
@@ -123,6 +125,8 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
         });
         const result = await Promise.race([pending, tick]);
         clearTimeout(timer);
+        // cancel() ran while this read waited (its reader.cancel() settles the read as done): the stream is closed.
+        if (ended) return;
         if (result === "tick") {
           controller.enqueue(KEEP_ALIVE_BYTES);
           return;
@@ -151,6 +155,7 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
       while (firstSent) {
         pending = read();
         const more = await Promise.race([pending, NOTHING_YET]);
+        if (ended) return;
         if (more === "nothing-yet" || more === "failed" || more.done) break;
         pending = undefined;
         decoder.feed(more.value);

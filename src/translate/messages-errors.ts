@@ -61,10 +61,12 @@ const typeFor = (error: ProxyError, status: number): { type: AnthropicErrorType;
     case "upstream_unavailable":
       // classify-failure folds every 5xx into 502 and keeps the upstream status in its fixed message.
       return /\bHTTP 503\b/.test(error.message) ? { type: "overloaded_error", status: OVERLOADED_STATUS } : { type: "api_error", status: 502 };
+    case "client_closed":
+      // Never read by anyone; 499 so the log line and metrics count it as the client gone (issue 15 item 4).
+      return { type: "api_error", status: 499 };
     case "upstream_blocked":
     case "internal":
-    case "client_closed":
-      return { type: "api_error", status: status === 499 ? 500 : status >= 500 ? status : 502 };
+      return { type: "api_error", status: status >= 500 ? status : 502 };
     case "upstream_error":
       if (status === 400) return { type: "invalid_request_error", status };
       if (status === 401) return { type: "authentication_error", status };
