@@ -134,7 +134,9 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
       if (!isProxyError(error) || error.kind === "internal")
         deps.logger.error("request failed", { error: String(error), stack: error instanceof Error ? error.stack : undefined });
       if (isProxyError(error)) record.outcome = error.kind;
-      return isAnthropicRequest(request) ? toAnthropicErrorResponse(error) : toErrorResponse(error);
+      const response = isAnthropicRequest(request) ? toAnthropicErrorResponse(error) : toErrorResponse(error);
+      if (record.serverTiming !== undefined) response.headers.set("server-timing", record.serverTiming);
+      return response;
     },
     finally: [
       (response: Response, request: Request, _client: ClientInfo, record: RequestRecord) => {

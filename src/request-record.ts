@@ -11,6 +11,8 @@ export interface RequestRecord {
   model?: string;
   session?: string;
   upstreamStatus?: number;
+  /** `Server-Timing` once the upstream call was made; error responses after it carry it too. */
+  serverTiming?: string;
   firstByteAt?: number;
   usage?: Record<string, unknown>;
   outcome?: string;

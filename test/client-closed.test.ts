@@ -25,7 +25,11 @@ describe(`a client that disconnects, on ${RUNTIME}`, () => {
     const line = text.split("\n").find((l) => l.startsWith(`godex_requests_total{route="${route}",status="${status}"}`));
     return line === undefined ? 0 : Number(line.split(" ").at(-1));
   };
-  const requestLines = () => proxy.output().split("\n").filter((l) => l.includes("msg=request "));
+  const requestLines = () =>
+    proxy
+      .output()
+      .split("\n")
+      .filter((l) => l.includes("msg=request "));
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "godex-closed-"));

@@ -117,6 +117,33 @@ describe("quota, effort variants, Server-Timing and metrics", () => {
     }
   });
 
+  test("errors after the upstream call carry Server-Timing too (issue 18 item 4): passed-on 4xx, 429, 5xx, a failed stream, in both dialects", async () => {
+    h = createHarness();
+    const cases: [string, (h: Harness) => void, string, unknown, number][] = [
+      ["passed-on 400", (x) => x.emulator.enqueue("http-error", { httpError: "unsupported-parameter" }), "/v1/responses", { input: "x" }, 400],
+      ["usage limit 429", (x) => x.emulator.enqueue("usage-limit"), "/v1/chat/completions", { messages: [{ role: "user", content: "x" }] }, 429],
+      ["backend 500", (x) => x.emulator.enqueue("http-error", { httpError: "internal-500" }), "/v1/responses", { input: "x", stream: true }, 502],
+      ["response.failed, stream: false", (x) => x.emulator.enqueue("failed"), "/v1/chat/completions", { messages: [{ role: "user", content: "x" }] }, 502],
+      [
+        "Anthropic 400",
+        (x) => x.emulator.enqueue("http-error", { httpError: "unsupported-parameter" }),
+        "/v1/messages",
+        { model: "claude-sonnet", max_tokens: 10, messages: [{ role: "user", content: "x" }] },
+        400,
+      ],
+    ];
+    for (const [name, arrange, path, body, status] of cases) {
+      arrange(h);
+      const response = await h.post(path, body);
+      await response.text();
+      assert.equal(response.status, status, name);
+      assert.match(response.headers.get("server-timing") ?? "", /^proxy;dur=\d+, upstream;dur=\d+$/, name);
+    }
+    const refused = await h.post("/v1/responses", { input: 5 });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.headers.get("server-timing"), null, "a request refused before the upstream call has no upstream time");
+  });
+
   test("/metrics is off by default and, with --metrics, its counters move by the expected amounts", async () => {
     h = createHarness();
     assert.equal((await h.get("/metrics")).status, 404);

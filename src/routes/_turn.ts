@@ -50,13 +50,22 @@ export const startTurn = async (
   );
   record.model = upstreamBody.model;
   record.onEnd.push(services.acquireSlot());
-  const result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: args.request.signal });
+  const sentAt = services.deps.now();
+  let result: UpstreamResult;
+  try {
+    result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: args.request.signal });
+  } catch (error) {
+    // A failure the backend answered still shows both times (issue 18 item 4); proxy.ts puts it on the error.
+    record.serverTiming = toServerTiming(record.startedAt, { timing: { sentAt, headersAt: services.deps.now() } });
+    throw error;
+  }
   record.upstreamStatus = result.response.status;
-  return { upstreamBody, result, serverTiming: toServerTiming(record.startedAt, result) };
+  record.serverTiming = toServerTiming(record.startedAt, result);
+  return { upstreamBody, result, serverTiming: record.serverTiming };
 };
 
 /** `Server-Timing` with the proxy's own time before the upstream call and the upstream's time to headers. */
-export const toServerTiming = (startedAt: number, result: UpstreamResult): string =>
+export const toServerTiming = (startedAt: number, result: Pick<UpstreamResult, "timing">): string =>
   `proxy;dur=${Math.max(0, result.timing.sentAt - startedAt)}, upstream;dur=${Math.max(0, result.timing.headersAt - result.timing.sentAt)}`;
 
 /** The SSE response: upstream events through `reducer`, keep-alive last; capture and the log line at the end. */
