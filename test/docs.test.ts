@@ -77,8 +77,12 @@ describe("docs", () => {
     assert.deepEqual(missing, []);
   });
 
-  test("the README's first lines hold the start and test commands and link the docs", () => {
+  test("the README's first lines hold the three paths (demo, login then run, binary), start and test, and link the docs", () => {
     const head = read("README.md").split("\n").slice(0, 40).join("\n");
+    assert.match(head, /npx godex-proxy demo/);
+    assert.match(head, /npx godex-proxy login/);
+    assert.match(head, /npx godex-proxy --api-key/);
+    assert.match(head, /npm run build:binary/);
     assert.match(head, /npm start/);
     assert.match(head, /npm test/);
     for (const link of head.matchAll(/\]\(((?:docs|bench|acceptance)\/[^)#]+)/g)) {
