@@ -32,7 +32,15 @@ describe("codex.* stream events (§13.3)", () => {
   test("the official client (originator codex_exec) gets codex.rate_limits, keepalive and metadata events where the backend put them", async () => {
     h = createHarness();
     h.emulator.enqueue("text", EXTRAS);
-    const frames = await readSse(await h.post("/v1/responses", { input: "hi", stream: true }, { headers: { originator: "codex_exec" } }));
+    // The official client's body goes upstream as sent (issue 16 item 2), so it is one the backend accepts as it is.
+    const body = {
+      model: "gpt-5.5",
+      instructions: "be brief",
+      input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
+      stream: true,
+      store: false,
+    };
+    const frames = await readSse(await h.post("/v1/responses", body, { headers: { originator: "codex_exec" } }));
     const types = typesOf(frames);
     assert.equal(types[0], "codex.rate_limits");
     assert.ok(types.includes("keepalive"));

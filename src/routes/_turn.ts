@@ -8,7 +8,7 @@ import type { ProxyMetrics } from "../metrics/proxy-metrics.ts";
 import { applyModelEffort } from "../models/apply-effort.ts";
 import type { RequestRecord } from "../request-record.ts";
 import type { UpstreamEvent } from "../schemas/upstream-event.ts";
-import { applySession } from "../session/apply-session.ts";
+import { applySession, applySessionVerbatim } from "../session/apply-session.ts";
 import { captureTurn } from "../session/capture-turn.ts";
 import type { SessionCache } from "../session/session-cache.ts";
 import { hashSessionKey } from "../session/session-key.ts";
@@ -35,25 +35,39 @@ export interface TurnServices {
  */
 export const startTurn = async (
   services: TurnServices,
-  args: { request: Request; record: RequestRecord; sessionKey: string; translation: Translation; stream: boolean },
+  args: {
+    request: Request;
+    record: RequestRecord;
+    sessionKey: string;
+    translation: Translation;
+    stream: boolean;
+    /** The official client's Codex headers, sent upstream as it sent them (http/official-client.ts). */
+    forwardHeaders?: Record<string, string>;
+  },
 ) => {
   const { record, sessionKey } = args;
   record.session = hashSessionKey(sessionKey);
   record.stream = args.stream;
   record.model = args.translation.draft.model;
-  const draft = applyModelEffort(args.translation.draft, args.translation.effortParam ?? "reasoning.effort");
-  const upstreamBody = await applySession(
-    { cache: services.cache, metrics: services.metrics, logger: services.deps.logger },
-    sessionKey,
-    draft,
-    args.translation,
-  );
-  record.model = upstreamBody.model;
+  const session = { cache: services.cache, metrics: services.metrics, logger: services.deps.logger };
+  const { verbatim } = args.translation;
+  let upstreamBody: object;
+  let model: string;
+  if (verbatim !== undefined) {
+    upstreamBody = await applySessionVerbatim(session, sessionKey, verbatim, args.translation);
+    model = args.translation.draft.model;
+  } else {
+    const draft = applyModelEffort(args.translation.draft, args.translation.effortParam ?? "reasoning.effort");
+    const body = await applySession(session, sessionKey, draft, args.translation);
+    upstreamBody = body;
+    model = body.model;
+  }
+  record.model = model;
   record.onEnd.push(services.acquireSlot());
   const sentAt = services.deps.now();
   let result: UpstreamResult;
   try {
-    result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: args.request.signal });
+    result = await services.upstream.send({ body: upstreamBody, sessionKey, signal: args.request.signal, forwardHeaders: args.forwardHeaders });
   } catch (error) {
     // A failure the backend answered still shows both times (issue 18 item 4); proxy.ts puts it on the error.
     record.serverTiming = toServerTiming(record.startedAt, { timing: { sentAt, headersAt: services.deps.now() } });
@@ -61,7 +75,7 @@ export const startTurn = async (
   }
   record.upstreamStatus = result.response.status;
   record.serverTiming = toServerTiming(record.startedAt, result);
-  return { upstreamBody, result, serverTiming: record.serverTiming };
+  return { model, result, serverTiming: record.serverTiming };
 };
 
 /** `Server-Timing` with the proxy's own time before the upstream call and the upstream's time to headers. */

@@ -17,11 +17,11 @@ export const createChatCompletionsRoute = (services: TurnServices) => {
       ...toUpstreamFromChat(body, { model: deps.config.model }),
       effortParam: body.reasoning_effort != null ? "reasoning_effort" : "reasoning.effort",
     };
-    const { upstreamBody, result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream: body.stream === true });
+    const { model, result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream: body.stream === true });
     const options = {
       id: `chatcmpl-${deps.randomId()}`,
       created: Math.floor(deps.now() / 1000),
-      model: upstreamBody.model,
+      model,
       includeUsage: body.stream_options?.include_usage === true,
       includeReasoning: deps.config.reasoningSummaries,
     };

@@ -1,19 +1,14 @@
 // POST /v1/responses (issue #4): validate, translate, add session memory, call upstream, stream or fold.
 import type { ClientInfo } from "../deps.ts";
+import { isOfficialClient, officialClientHeaders } from "../http/official-client.ts";
 import { readJsonBody } from "../http/read-json.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { responsesRequestSchema } from "../schemas/responses-request.ts";
 import { toSessionKey } from "../session/session-key.ts";
 import { createResponsesFold, createResponsesSse } from "../sse/responses-sse.ts";
+import { passThroughOfficial } from "../translate/official-passthrough.ts";
 import { toUpstreamFromResponses } from "../translate/responses-to-upstream.ts";
 import { foldTurn, startTurn, streamTurn, type TurnServices } from "./_turn.ts";
-
-/**
- * The official client: `originator` starting with `codex` (codex_cli_rs, codex_exec, …) or the Responses Lite header
- * (docs/backend.md §13.2 [OBSERVED in the CLI 0.169 captures]).
- */
-const isOfficialClient = (headers: Headers): boolean =>
-  /^codex/i.test(headers.get("originator") ?? "") || headers.has("x-openai-internal-codex-responses-lite");
 
 export const createResponsesRoute = (services: TurnServices) => {
   const { deps } = services;
@@ -25,14 +20,20 @@ export const createResponsesRoute = (services: TurnServices) => {
       headers: request.headers,
       remoteAddress: client.remoteAddress,
     });
-    const translation = toUpstreamFromResponses(body, { model: deps.config.model });
-    const { upstreamBody, result, serverTiming } = await startTurn(services, { request, record, sessionKey, translation, stream: body.stream === true });
-    const options = {
-      model: upstreamBody.model,
-      createdAt: Math.floor(deps.now() / 1000),
-      randomId: deps.randomId,
-      backendEvents: isOfficialClient(request.headers),
-    };
+    // The official client's request goes through as it sent it, body and Codex headers (issue 16 item 2).
+    const official = isOfficialClient(request.headers);
+    const defaults = { model: deps.config.model };
+    const translation = official ? passThroughOfficial(body, defaults) : toUpstreamFromResponses(body, defaults);
+    const forwardHeaders = official ? officialClientHeaders(request.headers) : undefined;
+    const { model, result, serverTiming } = await startTurn(services, {
+      request,
+      record,
+      sessionKey,
+      translation,
+      stream: body.stream === true,
+      forwardHeaders,
+    });
+    const options = { model, createdAt: Math.floor(deps.now() / 1000), randomId: deps.randomId, backendEvents: official };
     if (body.stream === true) {
       record.deferred = true;
       return streamTurn(services, { result, reducer: createResponsesSse(options), sessionKey, record, serverTiming });

@@ -27,6 +27,11 @@ export interface Translation {
   warnings: string[];
   /** The 400 for a tool output whose call is neither in the request nor remembered, in the client's own terms. */
   describeMissingCall?: (callId: string) => { message: string; param: string } | undefined;
+  /**
+   * The official client's body, sent as it is (translate/official-passthrough.ts): `draft` then only names its model
+   * and input, and the session layer neither resolves effort nor adds instructions.
+   */
+  verbatim?: JsonObject;
 }
 
 /** The complete body sent to `POST {base}/responses`. */

@@ -3,7 +3,6 @@
 import type { AuthStore, Credentials } from "../auth/types.ts";
 import { ProxyError } from "../errors.ts";
 import { redact, type Logger } from "../log.ts";
-import type { UpstreamBody } from "../translate/types.ts";
 import { classifyStatus, classifyThrown, type AbortCause } from "./classify-failure.ts";
 import { toUpstreamHeaders } from "./upstream-headers.ts";
 
@@ -20,7 +19,8 @@ export interface UpstreamResult {
 }
 
 export interface UpstreamClient {
-  send(args: { body: UpstreamBody; sessionKey: string; signal: AbortSignal }): Promise<UpstreamResult>;
+  /** `forwardHeaders`: the official client's own Codex headers, over the proxy's (never the credentials). */
+  send(args: { body: object; sessionKey: string; signal: AbortSignal; forwardHeaders?: Record<string, string> }): Promise<UpstreamResult>;
 }
 
 export interface UpstreamClientOptions {
@@ -70,7 +70,7 @@ const readErrorText = async (response: Response): Promise<string> => {
 export const createUpstreamClient = (options: UpstreamClientOptions): UpstreamClient => {
   const url = `${options.baseUrl}/responses`;
 
-  const attempt = async (payload: string, credentials: Credentials, sessionKey: string, clientSignal: AbortSignal) => {
+  const attempt = async (payload: string, credentials: Credentials, sessionKey: string, clientSignal: AbortSignal, forward?: Record<string, string>) => {
     // One controller for both causes: the client's abort (for the whole call) and the header deadline
     // (cleared once headers arrive). Cheaper than AbortSignal.any on the per-request path.
     const controller = new AbortController();
@@ -86,7 +86,7 @@ export const createUpstreamClient = (options: UpstreamClientOptions): UpstreamCl
     try {
       const response = await options.fetch(url, {
         method: "POST",
-        headers: toUpstreamHeaders(credentials, sessionKey),
+        headers: toUpstreamHeaders(credentials, sessionKey, forward),
         body: payload,
         signal: controller.signal,
         redirect: "manual",
@@ -101,15 +101,15 @@ export const createUpstreamClient = (options: UpstreamClientOptions): UpstreamCl
   };
 
   return {
-    async send({ body, sessionKey, signal }) {
+    async send({ body, sessionKey, signal, forwardHeaders }) {
       const payload = JSON.stringify(body);
       let credentials = await options.auth.getCredentials();
-      let result = await attempt(payload, credentials, sessionKey, signal);
+      let result = await attempt(payload, credentials, sessionKey, signal, forwardHeaders);
       if (result.response.status === 401) {
         await result.response.body?.cancel().catch(() => undefined);
         options.logger.info("upstream answered 401; recovering credentials and retrying once");
         credentials = await options.auth.recoverFromUnauthorized(credentials);
-        result = await attempt(payload, credentials, sessionKey, signal);
+        result = await attempt(payload, credentials, sessionKey, signal, forwardHeaders);
       }
       const { response } = result;
       if (response.ok && response.body) return result;

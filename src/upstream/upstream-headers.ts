@@ -29,10 +29,10 @@ export const sessionUuid = (sessionKey: string): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
 
-export const toUpstreamHeaders = (credentials: Credentials, sessionKey: string): Headers => {
+/** `forward` (the official client's Codex headers, http/official-client.ts) replaces the proxy's own; the credentials are always the proxy's. */
+export const toUpstreamHeaders = (credentials: Credentials, sessionKey: string, forward?: Record<string, string>): Headers => {
   const id = sessionUuid(sessionKey);
   const headers = new Headers({
-    authorization: `Bearer ${credentials.accessToken}`,
     "content-type": "application/json",
     accept: "text/event-stream",
     originator: "codex_cli_rs",
@@ -40,6 +40,8 @@ export const toUpstreamHeaders = (credentials: Credentials, sessionKey: string):
     "session-id": id,
     "thread-id": id,
   });
+  if (forward !== undefined) for (const [name, value] of Object.entries(forward)) headers.set(name, value);
+  headers.set("authorization", `Bearer ${credentials.accessToken}`);
   if (credentials.accountId) headers.set("chatgpt-account-id", credentials.accountId);
   return headers;
 };
