@@ -10,6 +10,8 @@ declare const Bun: {
     hostname: string;
     port: number;
     idleTimeout: number;
+    development: boolean;
+    error: (error: Error) => Response;
     fetch: (request: Request, server: { requestIP(request: Request): { address: string } | null }) => Promise<Response>;
   }): { url: URL; stop(closeActiveConnections?: boolean): Promise<void> };
 };
@@ -31,6 +33,9 @@ await runCli({
       hostname,
       port,
       idleTimeout: 255, // the 10 s default drops quiet streams: oven-sh/bun#27479
+      // Never Bun's developer error page (cwd, sources, stack) to a client (red team D13): a plain JSON 500.
+      development: false,
+      error: () => Response.json({ error: { message: "internal error", type: "server_error", param: null, code: null } }, { status: 500 }),
       fetch: (request, srv) => handler(request, { remoteAddress: srv.requestIP(request)?.address }),
     });
     return { url: server.url.href, close: (force) => server.stop(force) };

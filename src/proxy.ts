@@ -5,7 +5,7 @@ import type { ClientInfo, ProxyDeps } from "./deps.ts";
 import { ProxyError, toErrorResponse, isProxyError } from "./errors.ts";
 import { checkClientKey } from "./http/client-auth.ts";
 import { checkExposure, corsHeaders, isPreflight, preflightResponse } from "./http/exposure.ts";
-import { createRequestRecord, type RequestRecord } from "./request-record.ts";
+import { createRequestRecord, requestUrl, type RequestRecord } from "./request-record.ts";
 import { createChatCompletionsRoute } from "./routes/chat-completions.ts";
 import { createHealthRoute } from "./routes/health.ts";
 import { createModelsRoute } from "./routes/models.ts";
@@ -108,15 +108,15 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   /** Paths answered without a key: /health, and / (Claude Code probes it, issue 17 item 1). */
   const OPEN_PATHS = new Set(["/health", "/"]);
   const requireKey = (request: Request) => {
-    if (!OPEN_PATHS.has(new URL(request.url).pathname)) checkClientKey(request, deps.config);
+    if (!OPEN_PATHS.has(requestUrl(request).pathname)) checkClientKey(request, deps.config);
   };
   /** Anthropic clients get Anthropic-shaped errors: every /v1/messages path, and anything sent with anthropic-version. */
-  const isAnthropicRequest = (request: Request) => request.headers.has("anthropic-version") || new URL(request.url).pathname.startsWith("/v1/messages");
+  const isAnthropicRequest = (request: Request) => request.headers.has("anthropic-version") || requestUrl(request).pathname.startsWith("/v1/messages");
 
   /** Paths served and the method each answers, for 404 versus 405 (filled from the route list below). */
   const ROUTES: Record<string, string> = {};
   const unmatched = (request: Request): never => {
-    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    const path = requestUrl(request).pathname.replace(/\/+$/, "") || "/";
     const allowed = ROUTES[path];
     if (allowed) {
       throw new ProxyError("method_not_allowed", {
@@ -168,7 +168,9 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   router.all("*", unmatched);
 
   return {
-    fetch: (request, client = {}) => {
+    fetch: (incoming, client = {}) => {
+      // itty-router parses request.url on its own: a bare path (Bun, HTTP/1.0 without Host, D13) gets a base first.
+      const request = incoming.url.startsWith("/") ? new Request(requestUrl(incoming), incoming) : incoming;
       const record = createRequestRecord({
         request,
         now: deps.now,

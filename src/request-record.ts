@@ -2,6 +2,12 @@
 import { toChatUsage } from "./translate/map-usage.ts";
 import type { Logger } from "./log.ts";
 
+/**
+ * The request's URL, also when it is only a path: Bun gives `request.url` = "/health" for an HTTP/1.0 request
+ * without `Host` (red team D13; HAProxy's default health check), and `new URL("/health")` throws.
+ */
+export const requestUrl = (request: Request): URL => new URL(request.url, "http://localhost");
+
 export interface RequestRecord {
   method: string;
   path: string;
@@ -33,7 +39,7 @@ export const createRequestRecord = (args: {
   logRequests: boolean;
   waitUntil?: (promise: Promise<unknown>) => void;
 }): RequestRecord => {
-  const url = new URL(args.request.url);
+  const url = requestUrl(args.request);
   let ended = false;
   const record: RequestRecord = {
     method: args.request.method,

@@ -3,6 +3,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { runProxyOnce, spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
 import { RUNTIME } from "./support/runtime.ts";
@@ -30,6 +31,21 @@ describe(`runtime entry on ${RUNTIME}`, () => {
     assert.equal(body.credentials.account_id_present, true);
     assert.equal(body.credentials.access_token_expires_at, "2100-01-01T00:00:00.000Z");
     assert.doesNotMatch(JSON.stringify(body), /eyJ|refresh-token/);
+  });
+
+  test("an HTTP/1.0 GET /health without Host (a health checker's) answers 200, never a developer error page (D13)", async () => {
+    const { hostname, port } = new URL(proxy.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      const socket = connect({ host: hostname, port: Number(port) }, () => socket.write("GET /health HTTP/1.0\r\n\r\n"));
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+      setTimeout(() => socket.destroy(), 5_000).unref?.();
+    });
+    assert.match(raw, /^HTTP\/1\.[01] 200 /, raw.slice(0, 300));
+    assert.match(raw, /"status":"ok"/);
+    assert.doesNotMatch(raw, /<html|node_modules|\.ts:\d+/i);
   });
 
   test("GET /v1/models lists the configured model first in the OpenAI list shape", async () => {
