@@ -172,6 +172,19 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
     assert.ok(!existsSync(`${s.path}.lock`));
   });
 
+  test("D16: a FIFO as --auth-path does not block start-up: the proxy listens, /health and the 401 say it is not a regular file", async () => {
+    const s = await start("auth.json", [], (path) => {
+      rmSync(path);
+      assert.equal(spawnSync("mkfifo", [path]).status, 0, "mkfifo");
+    });
+    const health = (await (await fetch(`${s.proxy.url}/health`)).json()) as Json;
+    assert.equal(health.credentials.loaded, false);
+    assert.match(JSON.stringify(health), /not a regular file/);
+    const response = await s.post();
+    assert.equal(response.status, 401);
+    assert.match((await response.json()).error.message, /not a regular file/);
+  });
+
   test("D6: a stale lock folder that cannot be removed: a clear 401 after the lock wait, and /health answers meanwhile", async () => {
     // Already expired: with the refresh blocked by the lock there is no token to serve, so the answer is the 401.
     const s = await start("auth.json", [], (path) => leaveLock(path, "dir", 60_000), -120);

@@ -1,5 +1,6 @@
 // AuthFile over Deno's own file APIs: the same contract as auth-file-node.ts (spec §2.1, §3.4, §3.5 step 5; the
 // lock algorithm is lock-file.ts).
+import { notRegularFile } from "../../src/auth/auth-errors.ts";
 import type { AuthFile } from "../../src/auth/types.ts";
 import { acquireLock, type LockFs, type LockTiming } from "./lock-file.ts";
 
@@ -15,6 +16,7 @@ interface DenoInfo {
   ino: number | null;
   mode: number | null;
   isDirectory: boolean;
+  isFile: boolean;
 }
 declare const Deno: {
   readTextFile(path: string): Promise<string>;
@@ -67,7 +69,13 @@ export const createDenoAuthFile = (path: string, timing: LockTiming = {}): AuthF
   const posix = Deno.build.os !== "windows"; // Deno has no chmod on Windows
   return {
     path,
-    read: () => orNull(Deno.readTextFile(path)),
+    async read() {
+      // A FIFO or device would block the read for good (red team D16): anything but a file is refused, said by name.
+      const info = await orNull(Deno.stat(path));
+      if (info === null) return null;
+      if (!info.isFile && !info.isDirectory) throw notRegularFile(path);
+      return orNull(Deno.readTextFile(path));
+    },
     async version() {
       const info = await orNull(Deno.stat(path));
       return info === null ? null : `${info.mtime?.getTime() ?? 0}:${info.size}:${info.ino ?? 0}`;

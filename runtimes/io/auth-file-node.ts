@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
 import { lstat, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { notRegularFile } from "../../src/auth/auth-errors.ts";
 import type { AuthFile } from "../../src/auth/types.ts";
 import { acquireLock, type LockFs, type LockTiming } from "./lock-file.ts";
 
@@ -37,7 +38,13 @@ export const createNodeAuthFile = (path: string, timing: LockTiming = {}): AuthF
   const lockPath = `${path}.lock`;
   return {
     path,
-    read: () => orNull(readFile(path, "utf8")),
+    async read() {
+      // A FIFO or device would block the read for good (red team D16): anything but a file is refused, said by name.
+      const info = await orNull(stat(path));
+      if (info === null) return null;
+      if (!info.isFile() && !info.isDirectory()) throw notRegularFile(path);
+      return orNull(readFile(path, "utf8"));
+    },
     async version() {
       const info = await orNull(stat(path));
       // The inode catches a rename-over even when mtime and size happen to match.

@@ -40,6 +40,10 @@ export const unsavedTokensMessage = (path: string, reason: string): string =>
   `the refreshed tokens could not be written to auth.json at ${path} (${reason}) and are kept in memory only: make the file writable; after a restart a \`codex login\` is needed`;
 
 /** A file-system error as a log may show it: its code (`EACCES`), else its name; never a path's content. */
+/** An auth path that is neither a file nor a folder (red team D16); its code is what the 401 and /health show. */
+export const notRegularFile = (path: string): Error =>
+  Object.assign(new Error(`${path} is not a regular file`), { code: "not a regular file (a FIFO, socket or device)" });
+
 export const describeIoError = (error: unknown): string => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : error instanceof Error ? error.name : "I/O error";
