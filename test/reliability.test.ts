@@ -274,9 +274,13 @@ describe(`reliability over a socket on ${RUNTIME}`, () => {
     await new Promise((r) => setTimeout(r, 150));
     process.kill(other.child.pid as number, "SIGTERM");
     const body = await text;
+    const streamEnded = Date.now();
     assert.match(body, /event: response\.completed/);
     assert.match(body, /data: \[DONE\]/);
     assert.equal(await other.exited, 0);
+    // D18: the client's keep-alive connection is closed once idle, not left to Node's 5 s keep-alive timeout.
+    const lingered = Date.now() - streamEnded;
+    assert.ok(lingered < 2_500, `exited ${lingered} ms after the last stream ended`);
     await assert.rejects(fetch(`${other.url}/health`));
   });
 
