@@ -18,6 +18,9 @@ import type { Credentials } from "./types.ts";
 const EXPIRY_MARGIN_MS = 60_000;
 /** Without a readable `exp`: refresh when `last_refresh` is older than 8 days (spec §3.4 [TIME]). */
 const LAST_REFRESH_MAX_AGE_MS = 8 * 24 * 60 * 60 * 1_000;
+/** A torn read under the lock (the CLI rewrites auth.json in place) is read again this often, this far apart (red team D8). */
+const TORN_READ_RETRIES = 5;
+const TORN_READ_DELAY_MS = 50;
 
 export interface TokenRefreshOptions {
   path: string;
@@ -78,7 +81,9 @@ export const createTokenRefresh = (o: TokenRefreshOptions): TokenRefresh => {
    */
   const adoptOrChoose = (disk: Snapshot, usedAccessToken: string | undefined, memoryRefreshToken: string): Decision => {
     if (!disk.auth.ok || disk.text === null) {
-      snapshots.apply(disk);
+      // Still torn after the re-reads: this refresh fails, but the loaded credentials stay (D8), as on reload.
+      const torn = !disk.auth.ok && disk.auth.code === "auth_file_invalid" && snapshots.current()?.ok === true;
+      if (!torn) snapshots.apply(disk);
       throw unavailable(disk.auth.ok ? { ok: false, code: "auth_file_not_found", message: `auth.json at ${path} vanished` } : disk.auth);
     }
     const onDisk = disk.auth;
@@ -132,11 +137,21 @@ export const createTokenRefresh = (o: TokenRefreshOptions): TokenRefresh => {
     return toCredentials(auth);
   };
 
+  /** auth.json as it is under the lock; an unparsable read is retried a few times first (D8: torn, not broken). */
+  const readUnderLock = async (): Promise<Snapshot> => {
+    let disk = await snapshots.read();
+    for (let retry = 0; retry < TORN_READ_RETRIES && !disk.auth.ok && disk.auth.code === "auth_file_invalid"; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, TORN_READ_DELAY_MS));
+      disk = await snapshots.read();
+    }
+    return disk;
+  };
+
   /** Under the lock from the re-read to the rename (spec §3.4 "Concurrency", §3.5). */
   const refreshUnderFileLock = (usedAccessToken: string | undefined, memoryRefreshToken: string): Promise<Credentials> =>
     writer.withLock(
       async () => {
-        const disk = await shared.adoptBeforeRefresh(await snapshots.read(), (detail) => recordFailure(memoryRefreshToken, false, detail));
+        const disk = await shared.adoptBeforeRefresh(await readUnderLock(), (detail) => recordFailure(memoryRefreshToken, false, detail));
         const decision = adoptOrChoose(disk, usedAccessToken, memoryRefreshToken);
         if (decision.kind === "adopted") return decision.credentials;
         return callAndWriteBack(decision.refreshToken, decision.text);
