@@ -31,7 +31,7 @@ export interface Proxy {
 type Handler = (request: Request, client: ClientInfo, record: RequestRecord) => Promise<Response>;
 
 export const createProxy = (deps: ProxyDeps): Proxy => {
-  const store = deps.store ?? createMemoryStore({ maxEntries: deps.config.cacheMaxEntries, now: deps.now });
+  const store = deps.store ?? createMemoryStore({ maxEntries: deps.config.cacheMaxEntries, maxBytes: deps.config.cacheMaxBytes, now: deps.now });
   const metrics = deps.metrics ?? createProxyMetrics();
   const quota = createQuotaTracker(deps.now);
   let openSlots = 0;

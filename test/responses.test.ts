@@ -244,6 +244,24 @@ describe("POST /v1/responses", () => {
     assert.equal(lastBody(h).instructions, "for c");
   });
 
+  test("the caches are bounded in bytes too (--cache-max-bytes, red team D5), and a value over 1 MiB is not cached", async () => {
+    h = createHarness({ argv: ["--cache-max-bytes", "3kb"] });
+    for (const user of ["a", "b"]) await okJson(await h.post("/v1/responses", { user, instructions: `${user}`.repeat(1_200), input: "x" }));
+    // Both fit in 3 kB; a third 1.2 kB prompt pushes the least recently used one out, although only 3 entries exist.
+    await okJson(await h.post("/v1/responses", { user: "c", instructions: "c".repeat(1_200), input: "x" }));
+    await okJson(await h.post("/v1/responses", { user: "a", input: "x" }));
+    assert.equal(lastBody(h).instructions, "You are a helpful assistant.", "a was evicted by size");
+    await okJson(await h.post("/v1/responses", { user: "c", input: "x" }));
+    assert.equal(lastBody(h).instructions, "c".repeat(1_200));
+    h.close();
+    h = createHarness();
+    const huge = "h".repeat(1024 * 1024 + 1);
+    await okJson(await h.post("/v1/responses", { user: "huge", instructions: huge, input: "x" }));
+    assert.equal(lastBody(h).instructions.length, huge.length, "sent upstream as it is");
+    await okJson(await h.post("/v1/responses", { user: "huge", input: "x" }));
+    assert.equal(lastBody(h).instructions, "You are a helpful assistant.", "but not cached");
+  });
+
   test("upstream headers as the Codex CLI 0.169 sends them: originator, its User-Agent format, session-id/thread-id hashed from the session key", async () => {
     h = createHarness();
     await okJson(await h.post("/v1/responses", { input: "x", user: "hdr" }, { headers: { "x-codex-turn-metadata": "{}", "x-custom": "1" } }));

@@ -1,13 +1,10 @@
 // KeyValueStore over Redis for the session caches (issue #10 items 1–2): namespaced keys whose session part is
 // hashed, sliding TTL via GETEX, values bounded in size; a failing Redis reads as a miss and never fails a request.
 import { createHash } from "node:crypto";
-import type { KeyValueStore } from "../../src/session/store.ts";
+import { MAX_VALUE_BYTES, type KeyValueStore } from "../../src/session/store.ts";
 import type { Logger } from "../../src/log.ts";
 import type { OutageReporter } from "./redis-outage.ts";
 import type { RedisClient } from "./redis-client.ts";
-
-/** Largest JSON value stored (1 MiB): room for long system prompts, a cap on what one client can park in Redis. */
-export const MAX_VALUE_BYTES = 1024 * 1024;
 
 export interface RedisStoreOptions {
   client: RedisClient;

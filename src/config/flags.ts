@@ -48,6 +48,9 @@ export const FLAG_DEFINITIONS = {
     default: "10000",
     min: 1,
   }),
+  cacheMaxBytes: bytes("memory the in-memory session caches may hold (least recently used go first); a value over 1 MiB is not cached", {
+    default: "256mb",
+  }),
   logLevel: oneOf(LOG_LEVELS, "lowest level written to stderr", { default: "info" }),
   logRequests: boolean("one line per request: method, path, status, timings, model, session hash, usage"),
   logFormat: oneOf(LOG_FORMATS, "log lines as logfmt text or JSON objects", { default: "text" }),

@@ -12,17 +12,44 @@ interface Entry {
   value: unknown;
   ttlMs: number;
   expiresAt: number;
+  /** What the entry is counted as against the byte budget (approxBytes). */
+  bytes: number;
 }
 
-/** A bounded in-memory store: Map insertion order is the LRU order. */
-export const createMemoryStore = (options: { maxEntries: number; now: () => number }): KeyValueStore & { size(): number } => {
+/** Largest value cached (1 MiB of JSON text), in memory as in Redis: a cap on what one client can park (red team D5). */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+
+/** A value's size as cached: its JSON text's length (a string's own length), plus its key and a fixed overhead. */
+const approxBytes = (key: string, value: unknown): number =>
+  64 + key.length + (typeof value === "string" ? value.length : (JSON.stringify(value)?.length ?? 0));
+
+/**
+ * A bounded in-memory store: Map insertion order is the LRU order. Bounded by count (`maxEntries`) and by bytes
+ * (`maxBytes`, red team D5: 10,000 sessions × 50 KB prompts were 0.5 GB); a value over MAX_VALUE_BYTES is not kept.
+ */
+export const createMemoryStore = (options: {
+  maxEntries: number;
+  maxBytes?: number;
+  now: () => number;
+}): KeyValueStore & { size(): number; bytes(): number } => {
   const entries = new Map<string, Entry>();
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  let total = 0;
+  const remove = (key: string) => {
+    const entry = entries.get(key);
+    if (entry === undefined) return;
+    entries.delete(key);
+    total -= entry.bytes;
+  };
   const lookup = (key: string): Entry | undefined => {
     const entry = entries.get(key);
     if (!entry) return undefined;
-    entries.delete(key);
     const now = options.now();
-    if (entry.expiresAt <= now) return undefined;
+    if (entry.expiresAt <= now) {
+      remove(key);
+      return undefined;
+    }
+    entries.delete(key);
     entry.expiresAt = now + entry.ttlMs;
     entries.set(key, entry);
     return entry;
@@ -30,17 +57,19 @@ export const createMemoryStore = (options: { maxEntries: number; now: () => numb
   return {
     get: async <T>(key: string) => lookup(key)?.value as T | undefined,
     set: async (key, value, ttlMs) => {
-      entries.delete(key);
-      entries.set(key, { value, ttlMs, expiresAt: options.now() + ttlMs });
-      while (entries.size > options.maxEntries) {
+      remove(key);
+      const bytes = approxBytes(key, value);
+      if (bytes > MAX_VALUE_BYTES) return;
+      entries.set(key, { value, ttlMs, expiresAt: options.now() + ttlMs, bytes });
+      total += bytes;
+      while (entries.size > options.maxEntries || total > maxBytes) {
         const oldest = entries.keys().next();
         if (oldest.done) break;
-        entries.delete(oldest.value);
+        remove(oldest.value);
       }
     },
-    delete: async (key) => {
-      entries.delete(key);
-    },
+    delete: async (key) => remove(key),
     size: () => entries.size,
+    bytes: () => total,
   };
 };
