@@ -8,7 +8,8 @@ import { parseConfig } from "../src/config/parse-config.ts";
 import { createLogger } from "../src/log.ts";
 import type { AuthStore } from "../src/auth/types.ts";
 import { createSseRelay, drainInto, type FrameReducer } from "../src/sse/relay.ts";
-import type { UpstreamEvent } from "../src/schemas/upstream-event.ts";
+import { toUpstreamEvent, type UpstreamEvent } from "../src/schemas/upstream-event.ts";
+import { collectOutput, createOutputState, finalOutput } from "../src/translate/collect-output.ts";
 
 const encoder = new TextEncoder();
 
@@ -72,6 +73,44 @@ describe("relay error path", () => {
     assert.ok(upstream.seen.cancelled);
     assert.deepEqual(reducer.fed, ["response.created", "boom", "error"]);
     assert.equal(errors.length, 1);
+  });
+
+  test("D9: an upstream event that grows past the cap without ending cuts the stream with the error frame and cancels the upstream", async () => {
+    // An endless `data:` line: 64 KiB chunks of one unfinished delta, never a blank line.
+    let sent = 0;
+    let cancelled = false;
+    const chunk = encoder.encode("a".repeat(64 * 1024));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(`${frames("response.created")}data: {"type":"response.output_text.delta","delta":"`));
+      },
+      pull(controller) {
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const errors: unknown[] = [];
+    const text = await readAll(createSseRelay(body, throwingReducer(), { keepAliveMs: 60_000, onStepError: (e) => errors.push(e) }));
+    assert.equal(text, "response.created;error(proxy_stream_error);end;");
+    assert.ok(cancelled, "the upstream body was cancelled");
+    assert.match(String(errors[0]), /grew past 16777216 bytes/);
+    assert.ok(sent >= 16 * 1024 * 1024 && sent <= 17 * 1024 * 1024, `read ${sent} bytes before stopping`);
+  });
+
+  test("D9: the rebuilt output keeps no deltas once an item is done", () => {
+    const state = createOutputState();
+    collectOutput(state, toUpstreamEvent({ type: "response.output_item.added", output_index: 0, item: { id: "m1", type: "message" } }));
+    collectOutput(state, toUpstreamEvent({ type: "response.output_text.delta", item_id: "m1", delta: "hel" }));
+    assert.equal(state.deltas.get("m1"), "hel", "before any done item, deltas are the last-resort rebuild");
+    const done = { id: "m1", type: "message", content: [{ type: "output_text", text: "hello" }] };
+    collectOutput(state, toUpstreamEvent({ type: "response.output_item.done", output_index: 0, item: done }));
+    for (let i = 0; i < 1_000; i++) collectOutput(state, toUpstreamEvent({ type: "response.output_text.delta", item_id: "m2", delta: "x".repeat(100) }));
+    assert.equal(state.deltas.size, 0);
+    assert.equal(state.added.size, 0);
+    assert.deepEqual(finalOutput(state), [done]);
   });
 
   test("events without `type` and frames that are not JSON objects are skipped, never fed to the reducer", async () => {

@@ -12,11 +12,35 @@ export interface UpstreamDecoder {
   end(): void;
 }
 
+/**
+ * Most bytes one upstream event may take before its blank line (red team D9: a line without a newline is buffered
+ * whole, 100 MB cost +250 MB). Past it the decoder throws: the relay's error path cancels the upstream and ends the
+ * client's stream with the dialect's error frame.
+ */
+export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+export class EventTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`an upstream event grew past ${limit} bytes without ending; the stream was stopped`);
+    this.name = "EventTooLargeError";
+  }
+}
+
 /** Builds a decoder (`onEvent` also gets the raw `data:` text); `onMalformed` sees `data:` payloads that are not JSON objects (they are skipped). */
-export const createUpstreamDecoder = (onEvent: (event: UpstreamEvent, data: string) => void, onMalformed?: (data: string) => void): UpstreamDecoder => {
+export const createUpstreamDecoder = (
+  onEvent: (event: UpstreamEvent, data: string) => void,
+  onMalformed?: (data: string) => void,
+  maxEventBytes = MAX_EVENT_BYTES,
+): UpstreamDecoder => {
   const text = new TextDecoder();
+  /** Bytes fed since the last event or comment ended: at least what the parser holds unfinished. */
+  let pending = 0;
   const parser = createParser({
+    onComment() {
+      pending = 0;
+    },
     onEvent(message) {
+      pending = 0;
       const data = message.data;
       if (data === "[DONE]" || data === "") return;
       const payload = parseJsonObject(data);
@@ -32,7 +56,11 @@ export const createUpstreamDecoder = (onEvent: (event: UpstreamEvent, data: stri
     },
   });
   return {
-    feed: (chunk) => parser.feed(text.decode(chunk, { stream: true })),
+    feed: (chunk) => {
+      pending += chunk.byteLength;
+      parser.feed(text.decode(chunk, { stream: true }));
+      if (pending > maxEventBytes) throw new EventTooLargeError(maxEventBytes);
+    },
     end: () => {
       const rest = text.decode();
       // A final event without its blank line still counts (truncated streams end mid-frame).

@@ -19,16 +19,20 @@ export const createOutputState = (): OutputState => ({ done: new Map(), added: n
 /** Feeds one upstream event into the state (mutates `state` for speed on the per-event path). */
 export const collectOutput = (state: OutputState, event: UpstreamEvent): void => {
   switch (event.type) {
+    // Once one item is done, finalOutput never rebuilds from added + deltas: they are dropped and no longer kept,
+    // so a long stream does not hold every delta until it ends (red team D9).
     case "response.output_item.added":
-      state.added.set(event.output_index ?? state.arrival, event.item);
+      if (state.done.size === 0) state.added.set(event.output_index ?? state.arrival, event.item);
       return;
     case "response.output_item.done":
       state.done.set(event.output_index ?? state.arrival, event.item);
       state.arrival += 1;
+      state.added.clear();
+      state.deltas.clear();
       return;
     case "response.output_text.delta":
     case "response.function_call_arguments.delta":
-      if (event.item_id !== undefined) state.deltas.set(event.item_id, (state.deltas.get(event.item_id) ?? "") + event.delta);
+      if (event.item_id !== undefined && state.done.size === 0) state.deltas.set(event.item_id, (state.deltas.get(event.item_id) ?? "") + event.delta);
       return;
     case "response.refusal.delta":
     case "response.created":
