@@ -60,6 +60,22 @@ describe(`streaming over a socket on ${RUNTIME}`, () => {
     assert.equal((frames.at(-3)?.data as Json).choices[0].finish_reason, "stop");
   });
 
+  test("an upstream event without `type` and a frame that is not JSON are skipped on the entry: both dialects complete (issue 15 item 3)", async () => {
+    const odd = [
+      { after: 1, text: 'data: {"foo":1}\n\n' },
+      { after: 2, text: "data: not json\n\n" },
+    ];
+    emulator.enqueue("text", { text: "still whole", injectFrames: odd });
+    const frames = await readSse(await post("/v1/responses", { input: "x", stream: true }));
+    const completed = frames.find((f) => f.event === "response.completed")?.data as Json;
+    assert.equal(completed.response.output[0].content[0].text, "still whole");
+    emulator.enqueue("text", { text: "chat too", injectFrames: odd });
+    const chat = await readSse(await post("/v1/chat/completions", { messages: [{ role: "user", content: "x" }], stream: true }));
+    assert.equal(chat.at(-1)?.data, "[DONE]");
+    assert.equal(chat.map((f) => (f.data as Json)?.choices?.[0]?.delta?.content ?? "").join(""), "chat too");
+    assert.match(proxy.output(), /skipped a malformed upstream event/);
+  });
+
   test("a client that disconnects mid-stream closes the upstream request", async () => {
     emulator.enqueue("slow", { delayBetweenEventsMs: 100 });
     const controller = new AbortController();
