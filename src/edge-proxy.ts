@@ -53,7 +53,7 @@ export const createEdgeProxy = (bindings: Readonly<Record<string, unknown>>, hos
     const message = `godex-proxy is misconfigured: ${parsed.kind === "error" ? parsed.message : "unexpected arguments"}`;
     createLogger({ level: "error", write: host.write, now: host.now }).error(message);
     const error = new ProxyError("internal", { message, code: "proxy_misconfigured" });
-    return { fetch: async () => toErrorResponse(error) };
+    return { fetch: async () => toErrorResponse(error), checkModel: async () => undefined };
   }
   const { config } = parsed;
   const logger = createConfiguredLogger(config, host.write, host.now);

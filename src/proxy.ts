@@ -23,9 +23,15 @@ import { createUsageRoute } from "./routes/usage.ts";
 import { createMetricsRoute } from "./routes/metrics.ts";
 import { toChatUsage } from "./translate/map-usage.ts";
 import { VERSION } from "./version.ts";
+import { CATALOGUE_READ_TIMEOUT_MS, createModelCatalogue, modelProblem } from "./models/backend-catalogue.ts";
 
 export interface Proxy {
   fetch(request: Request, client?: ClientInfo): Promise<Response>;
+  /**
+   * Reads the backend's model catalogue and warns when --model is not in it, naming the catalogue's default
+   * (issue 16 item 7). The runtime entries call it once after listening; it never throws.
+   */
+  checkModel(): Promise<void>;
 }
 
 type Handler = (request: Request, client: ClientInfo, record: RequestRecord) => Promise<Response>;
@@ -34,6 +40,14 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   const store = deps.store ?? createMemoryStore({ maxEntries: deps.config.cacheMaxEntries, maxBytes: deps.config.cacheMaxBytes, now: deps.now });
   const metrics = deps.metrics ?? createProxyMetrics();
   const quota = createQuotaTracker(deps.now);
+  const catalogue = createModelCatalogue({
+    fetch: deps.fetch,
+    baseUrl: deps.config.baseUrl,
+    auth: deps.auth,
+    now: deps.now,
+    timeoutMs: Math.min(deps.config.headerTimeout, CATALOGUE_READ_TIMEOUT_MS),
+    logger: deps.logger,
+  });
   let openSlots = 0;
   const acquireSlot = () => {
     const max = deps.config.maxStreams;
@@ -54,6 +68,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   const services = {
     deps,
     metrics,
+    catalogue,
     acquireSlot,
     observeEvent: (event: Record<string, unknown>) => {
       if (event.type === "codex.rate_limits") quota.observeRateLimits(event);
@@ -69,6 +84,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
       onHeaders: (status, headers) => {
         metrics.upstream.inc({ status: String(status) });
         quota.observeHeaders(headers);
+        catalogue.observeEtag(headers.get("x-models-etag"));
       },
       onErrorBody: (status, text) => {
         if (status === 429 || status === 404) quota.observeLimit(text);
@@ -148,8 +164,8 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     ],
   });
   const routes: [string, string, Handler][] = [
-    ["GET", "/health", createHealthRoute(deps, VERSION)],
-    ["GET", "/v1/models", createModelsRoute(deps)],
+    ["GET", "/health", createHealthRoute(deps, VERSION, catalogue)],
+    ["GET", "/v1/models", createModelsRoute(deps, catalogue)],
     ["POST", "/v1/responses", createResponsesRoute(services)],
     ["POST", "/v1/chat/completions", createChatCompletionsRoute(services)],
     ["POST", "/v1/messages", createMessagesRoute(services)],
@@ -168,6 +184,11 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   router.all("*", unmatched);
 
   return {
+    checkModel: async () => {
+      const view = await catalogue.get();
+      const problem = modelProblem(view, deps.config.model);
+      if (problem !== undefined) deps.logger.warn(problem, { model: deps.config.model, catalogue_default: view.defaultModel });
+    },
     fetch: (incoming, client = {}) => {
       // itty-router parses request.url on its own: a bare path (Bun, HTTP/1.0 without Host, D13) gets a base first.
       const request = incoming.url.startsWith("/") ? new Request(requestUrl(incoming), incoming) : incoming;

@@ -115,5 +115,7 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
   );
   // Printed last: tests and scripts take this line to mean "ready, and signals are handled".
   host.stdout(`godex-proxy ${VERSION} listening on ${served.url}`);
+  // Whether --model is in the backend's catalogue (issue 16 item 7): a warning, never a reason not to serve.
+  if (status.loaded) void proxy.checkModel();
   return { served, config, logger };
 };

@@ -1,7 +1,10 @@
 // Reasoning-effort model variants (issue #9 item 2, spec §7.2): `gpt-5.4-high` → gpt-5.4 with effort "high".
 // An explicit effort in the body wins over the suffix; an effort the model lacks is a 400, never a clamp.
 import { badRequest } from "../errors.ts";
-import { effortsOf } from "./catalogue.ts";
+import { effortsOf as builtinEffortsOf } from "./catalogue.ts";
+
+/** Model → its efforts, or undefined for a model the catalogue does not list (the built-in list by default). */
+export type EffortsOf = (model: string) => readonly string[] | undefined;
 
 const ALL_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"];
 
@@ -12,9 +15,15 @@ const quoteList = (values: readonly string[]): string => {
   return `${quoted.slice(0, -1).join(", ")}, and ${quoted.at(-1)}`;
 };
 
+const SUFFIX = /^(.*)[-_:]([a-z]+)$/;
+
+/** Whether resolving needs a catalogue at all: only an effort in the body or an effort-like suffix is checked. */
+export const namesEffort = (requested: string, bodyEffort: string | undefined): boolean =>
+  bodyEffort !== undefined || ALL_EFFORTS.includes(SUFFIX.exec(requested)?.[2] ?? "");
+
 /** Splits a known model's effort suffix (`-`, `_` or `:` separator); other ids pass unchanged. */
-export const splitEffortSuffix = (id: string): { model: string; effort?: string } => {
-  const match = /^(.*)[-_:]([a-z]+)$/.exec(id);
+export const splitEffortSuffix = (id: string, effortsOf: EffortsOf = builtinEffortsOf): { model: string; effort?: string } => {
+  const match = SUFFIX.exec(id);
   if (match && ALL_EFFORTS.includes(match[2] as string) && effortsOf(match[1] as string)) {
     return { model: match[1] as string, effort: match[2] as string };
   }
@@ -22,7 +31,7 @@ export const splitEffortSuffix = (id: string): { model: string; effort?: string 
 };
 
 /** Every `<model>-<effort>` id the catalogue supports, for /v1/models. */
-export const listEffortVariants = (models: readonly string[]): string[] =>
+export const listEffortVariants = (models: readonly string[], effortsOf: EffortsOf = builtinEffortsOf): string[] =>
   models.flatMap((model) => (effortsOf(model) ?? []).map((effort) => `${model}-${effort}`));
 
 /**
@@ -30,8 +39,13 @@ export const listEffortVariants = (models: readonly string[]): string[] =>
  * unsupported effort is a 400 naming the supported ones (`param` names where the effort came from); `ultra` is sent
  * as `max`.
  */
-export const resolveModelEffort = (requested: string, bodyEffort: string | undefined, effortParam: string): { model: string; effort?: string } => {
-  const { model, effort: suffixEffort } = splitEffortSuffix(requested);
+export const resolveModelEffort = (
+  requested: string,
+  bodyEffort: string | undefined,
+  effortParam: string,
+  effortsOf: EffortsOf = builtinEffortsOf,
+): { model: string; effort?: string } => {
+  const { model, effort: suffixEffort } = splitEffortSuffix(requested, effortsOf);
   const effort = bodyEffort ?? suffixEffort;
   const supported = effortsOf(model);
   if (effort !== undefined && supported && !supported.includes(effort)) {

@@ -6,6 +6,8 @@ import type { ProxyDeps } from "../deps.ts";
 import type { JsonObject } from "../json.ts";
 import type { ProxyMetrics } from "../metrics/proxy-metrics.ts";
 import { applyModelEffort } from "../models/apply-effort.ts";
+import { CATALOGUE_WAIT_MS, effortsFrom, type ModelCatalogue } from "../models/backend-catalogue.ts";
+import { namesEffort } from "../models/resolve-model.ts";
 import type { RequestRecord } from "../request-record.ts";
 import type { UpstreamEvent } from "../schemas/upstream-event.ts";
 import { applySession, applySessionVerbatim } from "../session/apply-session.ts";
@@ -23,6 +25,8 @@ export interface TurnServices {
   cache: SessionCache;
   upstream: UpstreamClient;
   metrics: ProxyMetrics;
+  /** The backend's model catalogue (models/backend-catalogue.ts). */
+  catalogue: ModelCatalogue;
   /** Takes one of the --max-streams slots; the returned function gives it back. */
   acquireSlot: () => () => void;
   /** Sees every upstream event's payload before the dialect's reducer (codex.rate_limits feeds /v1/usage). */
@@ -57,7 +61,11 @@ export const startTurn = async (
     upstreamBody = await applySessionVerbatim(session, sessionKey, verbatim, args.translation);
     model = args.translation.draft.model;
   } else {
-    const draft = applyModelEffort(args.translation.draft, args.translation.effortParam ?? "reasoning.effort");
+    // The backend's catalogue is read (lazily, cached) only when an effort is named: a suffix or the body's.
+    const requested = args.translation.draft;
+    const bodyEffort = typeof requested.reasoning?.effort === "string" ? requested.reasoning.effort : undefined;
+    const view = namesEffort(requested.model, bodyEffort) ? await services.catalogue.get(CATALOGUE_WAIT_MS) : services.catalogue.peek();
+    const draft = applyModelEffort(requested, args.translation.effortParam ?? "reasoning.effort", effortsFrom(view));
     const body = await applySession(session, sessionKey, draft, args.translation);
     upstreamBody = body;
     model = body.model;
