@@ -10,6 +10,7 @@ import { createChatCompletionsRoute } from "./routes/chat-completions.ts";
 import { createHealthRoute } from "./routes/health.ts";
 import { createModelsRoute } from "./routes/models.ts";
 import { createResponsesRoute } from "./routes/responses.ts";
+import { createCompactRoute } from "./routes/compact.ts";
 import { createMessagesRoute } from "./routes/messages.ts";
 import { createCountTokensRoute } from "./routes/count-tokens.ts";
 import { createRootRoute } from "./routes/root.ts";
@@ -167,6 +168,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     ["GET", "/health", createHealthRoute(deps, VERSION, catalogue)],
     ["GET", "/v1/models", createModelsRoute(deps, catalogue)],
     ["POST", "/v1/responses", createResponsesRoute(services)],
+    ["POST", "/v1/responses/compact", createCompactRoute(services)],
     ["POST", "/v1/chat/completions", createChatCompletionsRoute(services)],
     ["POST", "/v1/messages", createMessagesRoute(services)],
     ["POST", "/v1/messages/count_tokens", createCountTokensRoute(deps)],
