@@ -176,7 +176,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     ["HEAD", "/", createRootRoute()],
     ["GET", "/v1/usage", createUsageRoute(quota)],
   ];
-  if (deps.config.metrics) routes.push(["GET", "/metrics", createMetricsRoute(metrics.registry)]);
+  if (deps.config.metrics) routes.push(["GET", "/metrics", createMetricsRoute(metrics.registry, quota, deps.now)]);
   for (const [method, path, handler] of routes) {
     ROUTES[path] = ROUTES[path] ? `${ROUTES[path]}, ${method}` : method;
     if (method === "GET") router.get(path, handler);

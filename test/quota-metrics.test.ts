@@ -1,6 +1,7 @@
 // Quota and model visibility (issue #9): /v1/usage, effort variants, Server-Timing, Prometheus /metrics.
 import { describe, test, afterEach } from "node:test";
 import assert from "node:assert/strict";
+import { RATE_LIMITS_SAMPLE } from "./emulator/index.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 
 type Json = Record<string, any>;
@@ -142,6 +143,33 @@ describe("quota, effort variants, Server-Timing and metrics", () => {
     const refused = await h.post("/v1/responses", { input: 5 });
     assert.equal(refused.status, 400);
     assert.equal(refused.headers.get("server-timing"), null, "a request refused before the upstream call has no upstream time");
+  });
+
+  test("/metrics carries the quota as gauges: windows from the headers, then from codex.rate_limits, credits, and the usage-limit hold", async () => {
+    h = createHarness({ argv: ["--metrics"] });
+    const first = parseMetrics(await (await h.get("/metrics")).text());
+    assert.equal(first.get('godex_quota_used_percent{window="primary"}'), undefined, "nothing before the backend said anything");
+    assert.equal(first.get("godex_quota_limited"), 0);
+    await (await h.post("/v1/responses", { input: "x" })).text();
+    const headers = parseMetrics(await (await h.get("/metrics")).text());
+    assert.equal(headers.get('godex_quota_used_percent{window="primary"}'), 12);
+    assert.equal(headers.get('godex_quota_window_minutes{window="primary"}'), 300);
+    assert.equal(headers.get('godex_quota_window_minutes{window="secondary"}'), 10080);
+    assert.ok((headers.get('godex_quota_resets_at_seconds{window="primary"}') ?? 0) > h.now() / 1000);
+    h.emulator.enqueue("text", {
+      rateLimits: {
+        ...RATE_LIMITS_SAMPLE,
+        rate_limits: { ...RATE_LIMITS_SAMPLE.rate_limits, primary: { used_percent: 42, window_minutes: 60, reset_after_seconds: 100 } },
+      },
+    });
+    await (await h.post("/v1/responses", { input: "x", stream: true })).text();
+    const event = parseMetrics(await (await h.get("/metrics")).text());
+    assert.equal(event.get('godex_quota_used_percent{window="primary"}'), 42, "the stream event's window");
+    assert.equal(event.get('godex_quota_window_minutes{window="primary"}'), 60);
+    assert.equal(event.get("godex_quota_credits_balance"), 0);
+    h.emulator.enqueue("usage-limit");
+    assert.equal((await h.post("/v1/responses", { input: "x" })).status, 429);
+    assert.equal(parseMetrics(await (await h.get("/metrics")).text()).get("godex_quota_limited"), 1);
   });
 
   test("/metrics is off by default and, with --metrics, its counters move by the expected amounts", async () => {
