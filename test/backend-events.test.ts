@@ -1,6 +1,6 @@
 // The late-2026 stream additions (docs/backend.md §13.3, issue 16 item 4): codex.rate_limits before
 // response.created, keepalive events, response.metadata. /v1/usage learns from codex.rate_limits; a plain
-// /v1/responses client sees nothing before response.created and no codex.* or keepalive events; the official
+// /v1/responses client sees nothing before response.created and no codex.*, keepalive or response.metadata events; the official
 // client (originator codex_*) gets the stream as the backend sent it.
 import { describe, test, afterEach } from "node:test";
 import assert from "node:assert/strict";
@@ -24,6 +24,8 @@ describe("codex.* stream events (§13.3)", () => {
     const types = typesOf(frames).filter((t) => t !== "[DONE]");
     assert.equal(types[0], "response.created");
     assert.ok(!types.some((t) => t.startsWith("codex.") || t === "keepalive"), types.join(","));
+    // The openai SDK's responses.stream() throws on response.metadata (found by the client suite, openai 7.55).
+    assert.ok(!types.includes("response.metadata"), types.join(","));
     assert.equal(types.at(-1), "response.completed");
     const sequence = frames.map((f) => (f.data as Json).sequence_number).filter((n) => typeof n === "number");
     assert.deepEqual(sequence, [...sequence.keys()], "sequence numbers stay contiguous from 0");

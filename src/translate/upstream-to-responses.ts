@@ -92,9 +92,15 @@ const patchItem = (state: ResponsesStreamState, item: JsonObject, index: number,
   }
 };
 
-/** Events only the official client reads: `codex.*`, `keepalive`, and any non-`response.*` event but `error` before `response.created`. */
+/**
+ * Backend events outside the public Responses API (§13.3 [REPORTED]) that the openai SDK's `responses.stream()` throws
+ * on ("Unhandled response stream event", seen with openai 7.55 in the client suite): only the official client gets them.
+ */
+const BACKEND_ONLY_TYPES = new Set(["keepalive", "response.metadata"]);
+
+/** Events only the official client reads: `codex.*`, the set above, and any non-`response.*` event but `error` before `response.created`. */
 const isBackendOnly = (state: ResponsesStreamState, type: string): boolean =>
-  type.startsWith("codex.") || type === "keepalive" || (!state.created && !type.startsWith("response.") && type !== "error");
+  type.startsWith("codex.") || BACKEND_ONLY_TYPES.has(type) || (!state.created && !type.startsWith("response.") && type !== "error");
 
 /** One upstream event → the events to send, already patched (usually just the same event). */
 export const stepResponsesEvents = (state: ResponsesStreamState, event: UpstreamEvent): ResponsesEvent[] => {
