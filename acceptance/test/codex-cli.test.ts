@@ -17,13 +17,13 @@ const VERSION = versionLabel("@openai/codex", join(PREFIX, "node_modules"));
 const LIMIT_MS = 120_000;
 const stacks = createStacks();
 
-const writeConfig = (sandbox: Sandbox, baseURL: string): string => {
+const writeConfig = (sandbox: Sandbox, baseURL: string, model: string): string => {
   const codexHome = join(sandbox.home, ".codex");
   mkdirSync(codexHome, { recursive: true });
   writeFileSync(
     join(codexHome, "config.toml"),
     [
-      `model = "${MODEL}"`,
+      `model = "${model}"`,
       `model_provider = "proxy"`,
       `approval_policy = "never"`,
       `sandbox_mode = "read-only"`,
@@ -48,14 +48,14 @@ describe(suiteName("Codex CLI", VERSION, "/v1/responses (wire_api responses)", "
   });
 
   /** One `codex exec` turn in a fresh sandbox; returns the run, its JSONL events and the sandbox marker. */
-  const turn = async (prompt: string, check: (run: ClientRun, events: Array<Record<string, any>>, marker: string) => void) => {
+  const turn = async (prompt: string, check: (run: ClientRun, events: Array<Record<string, any>>, marker: string) => void, model = MODEL) => {
     requireBinary(BIN, `@openai/codex@${PINNED["@openai/codex"]}`);
     stack = await stacks.get("node");
     stack.emulator.reset();
     const logMark = stack.proxyRequests().length;
     const sandbox = createSandbox("codex");
     try {
-      const codexHome = writeConfig(sandbox, stack.baseURL);
+      const codexHome = writeConfig(sandbox, stack.baseURL, model);
       const env = sandbox.env({ CODEX_HOME: codexHome, PROXY_API_KEY: PROXY_KEY });
       const run = await runClient(BIN, ["exec", "--skip-git-repo-check", "--json", prompt], sandbox.work, env, LIMIT_MS);
       const context = () =>
@@ -113,6 +113,64 @@ describe(suiteName("Codex CLI", VERSION, "/v1/responses (wire_api responses)", "
       assert.equal((call!.body as { stream?: boolean }).stream, true);
       expectTurnUsage(events);
     });
+  });
+
+  // Current models (issue 16 item 9): a Responses Lite one and a classic one, their requests passed through as sent.
+  test("Lite model gpt-5.6-sol: a text turn in the Lite shape goes through as sent", async () => {
+    await turn(
+      "Say hello",
+      (_run, events) => {
+        assert.equal(items(events, "agent_message").at(-1)?.text, "hello");
+        const [call] = expectCalls(stack.emulator.calls, 1);
+        const body = call!.body as Record<string, any>;
+        assert.equal(call!.headers["x-openai-internal-codex-responses-lite"], "true", "the Lite header reached the backend");
+        assert.equal(body.instructions, undefined, "no instructions added to a Lite request");
+        assert.equal(body.tools, undefined, "no tools key added");
+        assert.equal(body.input[0].type, "additional_tools", "its additional_tools item first, untouched");
+        expectTurnUsage(events);
+      },
+      "gpt-5.6-sol",
+    );
+  });
+
+  test("Lite model gpt-5.6-sol: a custom tool round trip (exec), custom_tool_call out and its output back", async () => {
+    const source = "const r = await tools.exec_command({cmd: 'cat hello.txt'}); text(r);";
+    await turn(
+      `Show me the file. CALL_TOOL exec ${JSON.stringify(source)}`,
+      (_run, events, marker) => {
+        const [first, second] = expectCalls(stack.emulator.calls, 2);
+        const issued = (first!.output ?? []).find((item: any) => item?.type === "custom_tool_call") as Record<string, any> | undefined;
+        assert.ok(issued, "the emulator issued a custom_tool_call");
+        const back = ((second!.body as Record<string, any>).input as Array<Record<string, any>>).find((item) => item.type === "custom_tool_call_output");
+        assert.ok(back, "its output came back");
+        assert.equal(back.call_id, issued.call_id);
+        const final = items(events, "agent_message").at(-1)?.text ?? "";
+        assert.ok(final.startsWith("tool said: ") && final.includes(marker), final);
+      },
+      "gpt-5.6-sol",
+    );
+  });
+
+  test("classic model gpt-5.5: a text turn with its developer messages and tools, passed through", async () => {
+    await turn(
+      "Say hello",
+      (_run, events) => {
+        assert.equal(items(events, "agent_message").at(-1)?.text, "hello");
+        const [call] = expectCalls(stack.emulator.calls, 1);
+        const body = call!.body as Record<string, any>;
+        assert.equal(body.model, "gpt-5.5");
+        // CLI 0.169 sends its instructions as developer messages (§13.1): they reach the backend as items, not folded.
+        assert.ok(
+          body.input.some((item: Record<string, any>) => item.role === "developer"),
+          "developer items kept",
+        );
+        assert.equal(body.instructions, undefined, "nothing folded into instructions");
+        assert.ok(Array.isArray(body.tools) && body.tools.length > 0);
+        assert.equal(call!.headers.originator, "codex_exec", "the CLI's own originator reached the backend");
+        expectTurnUsage(events);
+      },
+      "gpt-5.5",
+    );
   });
 
   test("tool turn: exec_command runs cat and the output comes back to the model", async () => {

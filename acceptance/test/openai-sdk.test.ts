@@ -128,6 +128,17 @@ for (const runtime of RUNTIMES) {
       expectResponsesUsage(final.usage, stack, call!);
     });
 
+    test("responses.stream() against a stream that starts with codex.rate_limits (§13.3): no event before response.created, the text arrives", async () => {
+      stack.emulator.enqueue("text", { rateLimits: true, metadataEvents: true, keepalive: true });
+      const runner = client.responses.stream({ model: MODEL, input: [{ role: "user", content: "Say hello" }], store: false });
+      const types: string[] = [];
+      runner.on("event", (event) => types.push(event.type));
+      const final = await runner.finalResponse();
+      assert.equal(final.output_text, "hello");
+      assert.equal(types[0], "response.created", types.join(", "));
+      assert.ok(!types.some((t) => t.startsWith("codex.") || t === "keepalive"), types.join(", "));
+    });
+
     test("tool round trip: function_call out, function_call_output back, final text", async () => {
       const input: OpenAI.Responses.ResponseInput = [{ role: "user", content: WEATHER_PROMPT }];
       const first = await client.responses.create({ model: MODEL, input, tools: [responsesTool], store: false });
