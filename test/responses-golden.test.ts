@@ -97,9 +97,10 @@ describe("Responses goldens", () => {
     upstream.next("tool-then-text");
     const response = await post("/v1/responses", readFixtureJson("codex/translation/responses-request-orphan-output.json"));
     assert.equal(response.status, 200, await response.clone().text());
-    // The golden predates issue 16: a prompt_cache_key derived from `user` now goes upstream only as its hash.
+    // The golden predates issue 16: a prompt_cache_key derived from `user` now goes upstream only as the hash of
+    // its namespaced session key (`user:<value>`, red team D11).
     const expected = readFixtureJson<Record<string, unknown>>("codex/translation/responses-request-orphan-output.expected-upstream.json");
-    assert.deepEqual(upstream.bodies.at(-1), { ...expected, prompt_cache_key: sessionUuid(String(expected.prompt_cache_key)) });
+    assert.deepEqual(upstream.bodies.at(-1), { ...expected, prompt_cache_key: sessionUuid(`user:${String(expected.prompt_cache_key)}`) });
   });
 
   for (const name of ["text", "tolerant-framing", "minimal"]) {

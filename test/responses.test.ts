@@ -93,7 +93,7 @@ describe("POST /v1/responses", () => {
       "tools",
     ]);
     assert.equal(body.model, "gpt-5.2-codex");
-    assert.equal(body.prompt_cache_key, sessionUuid("u-1"), "a key derived from `user` goes upstream only as its hash");
+    assert.equal(body.prompt_cache_key, sessionUuid("user:u-1"), "a key derived from `user` goes upstream only as its hash");
     assert.equal(body.instructions, "You are a helpful assistant.");
     const plain = await h.post("/v1/responses", { input: "just a string", model: "gpt-5.4" });
     await okJson(plain);
@@ -235,6 +235,27 @@ describe("POST /v1/responses", () => {
     assert.equal(lastBody(h).instructions, "You are a helpful assistant.");
   });
 
+  test('D11: session keys keep their source apart: `user: "10.0.0.5"` never reads the instructions of the client at 10.0.0.5', async () => {
+    h = createHarness();
+    await okJson(await h.post("/v1/responses", { instructions: "secret of 10.0.0.5", input: "x" }, { remoteAddress: "10.0.0.5" }));
+    await okJson(await h.post("/v1/responses", { user: "10.0.0.5", input: "x" }, { remoteAddress: "10.9.9.9" }));
+    assert.equal(lastBody(h).instructions, "You are a helpful assistant.");
+    await okJson(await h.post("/v1/responses", { input: "x" }, { remoteAddress: "10.0.0.5" }));
+    assert.equal(lastBody(h).instructions, "secret of 10.0.0.5", "the address's own session still has them");
+  });
+
+  test("D11: a call remembered for session `a:b` is not re-inserted for session `a` sending the output of call `b:<id>`", async () => {
+    h = createHarness();
+    const tools = [{ type: "function", name: "f", parameters: { type: "object", properties: {} } }];
+    const first = await okJson(await h.post("/v1/responses", { user: "a:b", input: "CALL_TOOL f {}", tools }));
+    const callId = first.output.find((i: Json) => i.type === "function_call").call_id;
+    const crossed = await h.post("/v1/responses", { user: "a", input: [{ type: "function_call_output", call_id: `b:${callId}`, output: "x" }], tools });
+    assert.equal(crossed.status, 400);
+    assert.equal((await crossed.json()).error.code, "tool_call_not_found");
+    const own = await h.post("/v1/responses", { user: "a:b", input: [{ type: "function_call_output", call_id: callId, output: "x" }], tools });
+    assert.equal(own.status, 200, "the session that got the call still has it");
+  });
+
   test("the instructions cache is bounded by --cache-max-entries (least recently used goes first)", async () => {
     h = createHarness({ argv: ["--cache-max-entries", "2"] });
     for (const user of ["a", "b", "c"]) await okJson(await h.post("/v1/responses", { user, instructions: `for ${user}`, input: "x" }));
@@ -274,7 +295,7 @@ describe("POST /v1/responses", () => {
     assert.equal(headers["user-agent"], "codex_cli_rs/0.169.0 (Linux; x86_64) godex-proxy (codex_cli_rs; 0.169.0)");
     assert.match(headers["session-id"] ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(headers["thread-id"], headers["session-id"]);
-    assert.equal(headers["session-id"], sessionUuid("hdr"));
+    assert.equal(headers["session-id"], sessionUuid("user:hdr"));
     assert.notEqual(sessionUuid("hdr"), sessionUuid("hdr2"));
     assert.equal(headers.session_id, undefined, "the old spelling is gone (§13.2)");
     assert.equal(headers["x-custom"], undefined, "a plain client's own headers are not forwarded");
@@ -283,7 +304,7 @@ describe("POST /v1/responses", () => {
     // An IP-derived key too.
     await okJson(await h.post("/v1/responses", { input: "x" }, { remoteAddress: "10.4.4.4" }));
     assert.doesNotMatch(JSON.stringify(h.emulator.calls.at(-1)), /10\.4\.4\.4/);
-    assert.equal(lastBody(h).prompt_cache_key, sessionUuid("10.4.4.4"));
+    assert.equal(lastBody(h).prompt_cache_key, sessionUuid("ip:10.4.4.4"));
   });
 
   test("streaming: events keep their event: lines and order, completed.output is rebuilt, then [DONE]", async () => {

@@ -298,7 +298,7 @@ else
       test("CF-Connecting-IP is the remote address: the session key when the request names none", async () => {
         await (await post("/v1/responses", { input: "x" }, { headers: { "cf-connecting-ip": "203.0.113.9" } })).json();
         // The key goes upstream only as its hash (§13.2: the CLI sends a thread UUID; a client IP is not the backend's business).
-        assert.equal((emulator.calls.at(-1)?.body as Json).prompt_cache_key, sessionUuid("203.0.113.9"));
+        assert.equal((emulator.calls.at(-1)?.body as Json).prompt_cache_key, sessionUuid("ip:203.0.113.9"));
         await (await post("/v1/responses", { input: "x" })).json();
         assert.equal((emulator.calls.at(-1)?.body as Json).prompt_cache_key, sessionUuid("anonymous"));
       });

@@ -14,7 +14,9 @@ export interface SessionCache {
 export const createSessionCache = (options: { store: KeyValueStore; ttlMs: number }): SessionCache => {
   const { store, ttlMs } = options;
   const instructionsKey = (session: string) => `instructions:${session}`;
-  const callKey = (session: string, callId: string) => `call:${session}:${callId}`;
+  // The session's length first, so no (session, call id) pair can spell another's key (red team D11: OpenClaw's
+  // session keys contain colons, and session `a` with call `b:X` was session `a:b`'s call `X`).
+  const callKey = (session: string, callId: string) => `call:${session.length}:${session}:${callId}`;
   return {
     getInstructions: (session) => store.get<string>(instructionsKey(session)),
     setInstructions: (session, instructions) => store.set(instructionsKey(session), instructions, ttlMs),

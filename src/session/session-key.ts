@@ -13,16 +13,23 @@ const text = (value: unknown): string | undefined => {
   return trimmed === "" ? undefined : trimmed;
 };
 
-/** user → x-openclaw-session-key → prompt_cache_key → session_id/session-id/x-session-id → remote IP → "anonymous". */
-export const toSessionKey = (signals: SessionSignals): string =>
-  text(signals.user) ??
-  text(signals.headers.get("x-openclaw-session-key")) ??
-  text(signals.promptCacheKey) ??
-  text(signals.headers.get("session_id")) ??
-  text(signals.headers.get("session-id")) ??
-  text(signals.headers.get("x-session-id")) ??
-  text(signals.remoteAddress) ??
-  "anonymous";
+/**
+ * user → x-openclaw-session-key → prompt_cache_key → session_id/session-id/x-session-id → remote IP → "anonymous",
+ * each in its own namespace (`user:`, `hdr:`, `pck:`, `ip:`; red team D11): a client that sends `user: "127.0.0.1"`
+ * does not reach the conversation of the client at that address, nor a header's value a `user`'s.
+ */
+export const toSessionKey = (signals: SessionSignals): string => {
+  const user = text(signals.user);
+  if (user !== undefined) return `user:${user}`;
+  const openclaw = text(signals.headers.get("x-openclaw-session-key"));
+  if (openclaw !== undefined) return `hdr:${openclaw}`;
+  const cacheKey = text(signals.promptCacheKey);
+  if (cacheKey !== undefined) return `pck:${cacheKey}`;
+  const header = text(signals.headers.get("session_id")) ?? text(signals.headers.get("session-id")) ?? text(signals.headers.get("x-session-id"));
+  if (header !== undefined) return `hdr:${header}`;
+  const address = text(signals.remoteAddress);
+  return address !== undefined ? `ip:${address}` : "anonymous";
+};
 
 /** A short, stable, non-reversible tag for logs (FNV-1a, 32 bit): session keys never appear in full. */
 export const hashSessionKey = (key: string): string => {
