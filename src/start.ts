@@ -56,6 +56,9 @@ export interface Host {
 }
 
 /** Builds everything from flags and the environment and starts listening; returns the running server. */
+/** The start-up model check runs only with a token this far from expiry (past the refresh margin). */
+const START_CHECK_MIN_TOKEN_LIFE_MS = 5 * 60_000;
+
 export const startProxy = async (host: Host): Promise<{ served: Served; config: Config; logger: Logger } | undefined> => {
   const parsed = parseConfig({ argv: host.argv, env: host.env, home: host.home }, VERSION);
   if (parsed.kind === "help") {
@@ -115,7 +118,9 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
   );
   // Printed last: tests and scripts take this line to mean "ready, and signals are handled".
   host.stdout(`godex-proxy ${VERSION} listening on ${served.url}`);
-  // Whether --model is in the backend's catalogue (issue 16 item 7): a warning, never a reason not to serve.
-  if (status.loaded) void proxy.checkModel();
+  // Whether --model is in the backend's catalogue (issue 16 item 7): a warning, never a reason not to serve. Not
+  // while the token is due for refresh: the check must not start a token refresh of its own at start-up.
+  const expiresAt = status.expiresAt === undefined ? Number.NaN : Date.parse(status.expiresAt);
+  if (status.loaded && expiresAt - host.now() > START_CHECK_MIN_TOKEN_LIFE_MS) void proxy.checkModel();
   return { served, config, logger };
 };
