@@ -7,6 +7,7 @@ import { runCli } from "../src/cli/run-cli.ts";
 import { nodeCliIo } from "./io/cli-node.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
 import { readNodeBody } from "./io/node-body.ts";
+import { closeNodeServer } from "./io/node-close.ts";
 import { createNodeFetch } from "./io/node-fetch.ts";
 import { connectRedis } from "./io/redis.ts";
 
@@ -43,15 +44,7 @@ await runCli({
       },
     });
     await server.ready();
-    const close = (force: boolean) => {
-      // D18: a connection whose stream ends during the grace period goes back to keep-alive and would hold the
-      // exit for Node's 5 s keep-alive timeout; while closing, idle connections are closed as soon as they are idle.
-      const http = server.node?.server;
-      const sweep = setInterval(() => http && "closeIdleConnections" in http && http.closeIdleConnections(), 100);
-      sweep.unref();
-      return server.close(force).finally(() => clearInterval(sweep));
-    };
-    return { url: server.url ?? `http://${hostname}:${port}/`, close };
+    return { url: server.url ?? `http://${hostname}:${port}/`, close: (force: boolean) => closeNodeServer(server, force) };
   },
   onShutdown: (handler) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => handler(signal));
