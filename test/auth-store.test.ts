@@ -484,57 +484,41 @@ describe("auth.json problems (spec §2.1, §2.2, §2.4)", () => {
     assert.equal((await s.store.getCredentials()).accessToken, next.tokens.accessToken);
   });
 
-  test("D8: a torn read under the refresh's lock is read again, not a 401: one token call, the refreshed tokens served", async () => {
+  /** An AuthFile whose first `tornReads` reads while its lock is held see the file half-written (D8: the CLI rewrites in place). */
+  const tornUnderLock = (tornReads: number) => {
     let locked = false;
-    let tornReads = 0;
-    const s = await setup({
-      auth: readFixtureText("codex/auth-expired.json"),
-      emulator: { refreshResponses: "fixture" },
-      // The first two reads under the lock see the file half-written (the CLI rewrites in place), as in D8.
-      wrapFile: (file) => ({
-        ...file,
-        lock: async () => {
-          const release = await file.lock();
-          locked = true;
-          return async () => {
-            locked = false;
-            await release();
-          };
-        },
-        read: async () => {
-          const text = await file.read();
-          if (!locked || tornReads >= 2 || text === null) return text;
-          tornReads += 1;
-          return text.slice(0, 200);
-        },
-      }),
+    const seen = { torn: 0 };
+    const wrapFile = (file: AuthFile): AuthFile => ({
+      ...file,
+      lock: async () => {
+        const release = await file.lock();
+        locked = true;
+        return async () => {
+          locked = false;
+          await release();
+        };
+      },
+      read: async () => {
+        const text = await file.read();
+        if (!locked || seen.torn >= tornReads || text === null) return text;
+        seen.torn += 1;
+        return text.slice(0, 200);
+      },
     });
+    return { wrapFile, seen };
+  };
+
+  test("D8: a torn read under the refresh's lock is read again, not a 401: one token call, the refreshed tokens served", async () => {
+    const torn = tornUnderLock(2);
+    const s = await setup({ auth: readFixtureText("codex/auth-expired.json"), emulator: { refreshResponses: "fixture" }, wrapFile: torn.wrapFile });
     const credentials = await s.store.getCredentials();
-    assert.equal(tornReads, 2);
+    assert.equal(torn.seen.torn, 2);
     assert.equal(credentials.accessToken, refreshBody.access_token);
     assert.equal(s.emulator.tokenCalls.length, 1);
   });
 
   test("D8: a file that stays torn under the lock fails this refresh but never replaces the loaded credentials", async () => {
-    let locked = false;
-    const s = await setup({
-      auth: readFixtureText("codex/auth.json"),
-      wrapFile: (file) => ({
-        ...file,
-        lock: async () => {
-          const release = await file.lock();
-          locked = true;
-          return async () => {
-            locked = false;
-            await release();
-          };
-        },
-        read: async () => {
-          const text = await file.read();
-          return locked && text !== null ? text.slice(0, 200) : text;
-        },
-      }),
-    });
+    const s = await setup({ auth: readFixtureText("codex/auth.json"), wrapFile: tornUnderLock(Number.POSITIVE_INFINITY).wrapFile });
     const loaded = await s.store.getCredentials();
     await assert.rejects(s.store.recoverFromUnauthorized(loaded));
     assert.equal((await s.store.status()).loaded, true, "the loaded credentials are kept");
