@@ -1,7 +1,7 @@
 // Compaction v2 (issue 16 item 5; docs/backend.md §13.4 [REPORTED]): the backend's own `/responses/compact` is gone;
 // a compaction is an ordinary streaming turn whose last input item is `{"type":"compaction_trigger"}`, answered with
 // exactly one `compaction` output item. Pure.
-import type { JsonObject } from "../json.ts";
+import { isObject, type JsonObject } from "../json.ts";
 import type { Translation } from "./types.ts";
 
 export const COMPACTION_TRIGGER: JsonObject = { type: "compaction_trigger" };
@@ -9,7 +9,7 @@ export const COMPACTION_TRIGGER: JsonObject = { type: "compaction_trigger" };
 /** The translation with the trigger as its last input item (in the verbatim body too); one already last is kept. */
 export const withCompactionTrigger = (translation: Translation): Translation => {
   const add = (input: unknown[]): JsonObject[] => {
-    const items = input.filter((item): item is JsonObject => typeof item === "object" && item !== null && !Array.isArray(item));
+    const items = input.filter(isObject);
     const last = items.at(-1);
     return last?.type === "compaction_trigger" ? items : [...items, COMPACTION_TRIGGER];
   };
