@@ -165,7 +165,7 @@ export const effortsFrom =
   (model) =>
     Object.hasOwn(view.efforts, model) ? view.efforts[model] : builtinEffortsOf(model);
 
-/** Whether `model` (or the model of its effort variant) is one the view lists or knows. */
+/** Whether the view has an entry for `model` (listed or hidden); an effort variant's id is not an entry. */
 export const knowsModel = (view: CatalogueView, model: string): boolean => Object.hasOwn(view.efforts, model);
 
 /**

@@ -26,6 +26,3 @@ export const effortsOf = (model: string): readonly string[] | undefined => (Obje
 
 /** `created` for every listed model: 2026-01-01T00:00:00Z (the backend publishes no dates). */
 export const MODELS_CREATED = 1767225600;
-
-/** Configured model first, then the catalogue, without duplicates. */
-export const listModelIds = (configured: string): string[] => [...new Set([configured, ...Object.keys(MODEL_EFFORTS)])];
