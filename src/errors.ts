@@ -1,5 +1,6 @@
-// One error type for the whole proxy and the single place that turns it into an OpenAI-shaped body.
-// Status table follows docs/backend.md §8.7 and STYLE.md "Errors".
+// One error type for the whole proxy, and the one table that decides its HTTP status, its OpenAI `type` and
+// its Anthropic type (issue 15 item 4): callers name a kind, and for upstream failures carry what the backend
+// said; no other file picks a status. Status table follows docs/backend.md §8.7 and STYLE.md "Errors".
 
 /** What went wrong, independent of how it is shown to the client. */
 export type ErrorKind =
@@ -9,6 +10,7 @@ export type ErrorKind =
   | "not_found" // unknown route (404)
   | "method_not_allowed" // known route, other method (405)
   | "payload_too_large" // body over --body-limit (413)
+  | "unsupported_media_type" // a Content-Type or Content-Encoding the proxy cannot read (415)
   | "rate_limited" // local concurrency cap or upstream 429 (429)
   | "auth_unavailable" // no usable ChatGPT credentials (401)
   | "upstream_unauthorized" // upstream 401/403 after any refresh (401)
@@ -19,30 +21,96 @@ export type ErrorKind =
   | "client_closed" // the client went away (499, logged, never sent)
   | "internal"; // our own bug (500)
 
-const DEFAULTS: Record<ErrorKind, { status: number; type: string }> = {
-  bad_request: { status: 400, type: "invalid_request_error" },
-  unauthorized: { status: 401, type: "invalid_request_error" },
-  forbidden: { status: 403, type: "invalid_request_error" },
-  not_found: { status: 404, type: "invalid_request_error" },
-  method_not_allowed: { status: 405, type: "invalid_request_error" },
-  payload_too_large: { status: 413, type: "invalid_request_error" },
-  rate_limited: { status: 429, type: "rate_limit_error" },
-  auth_unavailable: { status: 401, type: "authentication_error" },
-  upstream_unauthorized: { status: 401, type: "authentication_error" },
-  upstream_blocked: { status: 502, type: "upstream_error" },
+/** The error types of Anthropic's envelope (docs/anthropic.md "Errors"). */
+export type AnthropicErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "request_too_large"
+  | "rate_limit_error"
+  | "api_error"
+  | "timeout_error"
+  | "overloaded_error";
+
+interface KindRow {
+  status: number;
+  type: string;
+  /** The Anthropic type; `undefined` for kinds whose Anthropic type follows the upstream status. */
+  anthropic?: AnthropicErrorType;
+}
+
+const TABLE: Record<ErrorKind, KindRow> = {
+  bad_request: { status: 400, type: "invalid_request_error", anthropic: "invalid_request_error" },
+  unauthorized: { status: 401, type: "invalid_request_error", anthropic: "authentication_error" },
+  forbidden: { status: 403, type: "invalid_request_error", anthropic: "permission_error" },
+  not_found: { status: 404, type: "invalid_request_error", anthropic: "not_found_error" },
+  method_not_allowed: { status: 405, type: "invalid_request_error", anthropic: "invalid_request_error" },
+  payload_too_large: { status: 413, type: "invalid_request_error", anthropic: "request_too_large" },
+  unsupported_media_type: { status: 415, type: "invalid_request_error", anthropic: "invalid_request_error" },
+  rate_limited: { status: 429, type: "rate_limit_error", anthropic: "rate_limit_error" },
+  auth_unavailable: { status: 401, type: "authentication_error", anthropic: "authentication_error" },
+  upstream_unauthorized: { status: 401, type: "authentication_error", anthropic: "authentication_error" },
+  upstream_blocked: { status: 502, type: "upstream_error", anthropic: "api_error" },
   upstream_error: { status: 400, type: "upstream_error" },
   upstream_unavailable: { status: 502, type: "upstream_error" },
-  upstream_timeout: { status: 504, type: "upstream_error" },
-  client_closed: { status: 499, type: "client_closed" },
-  internal: { status: 500, type: "server_error" },
+  upstream_timeout: { status: 504, type: "upstream_error", anthropic: "timeout_error" },
+  // Never read by anyone; 499 so the log line and metrics count it as the client gone.
+  client_closed: { status: 499, type: "client_closed", anthropic: "api_error" },
+  internal: { status: 500, type: "server_error", anthropic: "api_error" },
+};
+
+/** Status of a failure inside a 200 stream by its `response.error.code` (§6.7); any other code, or none → 502. */
+const STATUS_BY_FAILURE_CODE: Readonly<Record<string, number>> = {
+  context_length_exceeded: 400,
+  invalid_prompt: 400,
+  insufficient_quota: 429,
+  rate_limit_exceeded: 429,
+  usage_not_included: 403,
+  server_is_overloaded: 503,
+  slow_down: 503,
+  stream_truncated: 502, // the proxy's own code: the stream ended before a terminal event
+};
+
+/** The status a stream failure gets, from its code (§6.7). */
+export const failureStatus = (code: string | null): number => (code !== null ? STATUS_BY_FAILURE_CODE[code] : undefined) ?? 502;
+
+/** Anthropic's "overloaded" status, which its clients retry with backoff. */
+export const OVERLOADED_STATUS = 529;
+/** Codes that mean the backend is out of capacity (spec §6.6, §6.7). */
+const OVERLOADED_CODES = new Set(["server_is_overloaded", "slow_down"]);
+
+/** Anthropic type per upstream status, for the kinds that pass the backend's status on. */
+const anthropicForStatus = (status: number): { type: AnthropicErrorType; status: number } => {
+  if (status === 503) return { type: "overloaded_error", status: OVERLOADED_STATUS };
+  if (status >= 500) return { type: "api_error", status };
+  const type: AnthropicErrorType =
+    status === 401
+      ? "authentication_error"
+      : status === 403
+        ? "permission_error"
+        : status === 404
+          ? "not_found_error"
+          : status === 413
+            ? "request_too_large"
+            : status === 429
+              ? "rate_limit_error"
+              : "invalid_request_error";
+  return { type, status };
 };
 
 const BRAND = Symbol.for("godex.ProxyError");
 
+/** What the backend itself said, for the upstream kinds: its HTTP status (or the one §6.7 gives a stream failure) and its error type. */
+export interface UpstreamSaid {
+  status?: number;
+  type?: string | null;
+}
+
 export interface ProxyErrorInit {
   message: string;
-  status?: number;
-  type?: string;
+  /** Only for `upstream_error` (status and type passed on) and `rate_limited`/`upstream_unavailable` (type, status kept for the record). */
+  upstream?: UpstreamSaid;
   code?: string | null;
   param?: string | null;
   headers?: Record<string, string>;
@@ -57,6 +125,8 @@ export class ProxyError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;
   readonly type: string;
+  /** The backend's own HTTP status, when it sent one (an `upstream_unavailable` is 502 whatever 5xx it was). */
+  readonly upstreamStatus: number | undefined;
   readonly code: string | null;
   readonly param: string | null;
   readonly headers: Record<string, string>;
@@ -65,8 +135,11 @@ export class ProxyError extends Error {
   constructor(kind: ErrorKind, init: ProxyErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.kind = kind;
-    this.status = init.status ?? DEFAULTS[kind].status;
-    this.type = init.type ?? DEFAULTS[kind].type;
+    const row = TABLE[kind];
+    this.upstreamStatus = init.upstream?.status;
+    // Only an upstream 4xx (or a stream failure's §6.7 status) is passed on; every other kind has its table status.
+    this.status = kind === "upstream_error" ? (init.upstream?.status ?? row.status) : row.status;
+    this.type = init.upstream?.type ?? (kind === "upstream_error" && this.status === 400 ? "invalid_request_error" : row.type);
     this.code = init.code ?? null;
     this.param = init.param ?? null;
     this.headers = init.headers ?? {};
@@ -94,4 +167,17 @@ export const toErrorResponse = (thrown: unknown): Response => {
     status: error.status,
     headers: { "content-type": "application/json", ...error.headers },
   });
+};
+
+/** Anthropic's status and type for a ProxyError: the same table, its Anthropic column. */
+export const toAnthropicKind = (error: ProxyError): { type: AnthropicErrorType; status: number } => {
+  if (error.code !== null && OVERLOADED_CODES.has(error.code)) return { type: "overloaded_error", status: OVERLOADED_STATUS };
+  if (error.kind === "bad_request" || error.kind === "payload_too_large" || error.kind === "unsupported_media_type") {
+    return { type: TABLE[error.kind].anthropic ?? "invalid_request_error", status: error.status };
+  }
+  if (error.kind === "upstream_unavailable") {
+    return error.upstreamStatus === 503 ? { type: "overloaded_error", status: OVERLOADED_STATUS } : { type: "api_error", status: 502 };
+  }
+  if (error.kind === "upstream_error") return anthropicForStatus(error.status);
+  return { type: TABLE[error.kind].anthropic ?? "api_error", status: error.status };
 };

@@ -140,16 +140,20 @@ describe("Anthropic error table", () => {
   test("each kind gets Anthropic's status and type", () => {
     assert.deepEqual(render(new ProxyError("bad_request", { message: "x" })), [400, "invalid_request_error"]);
     assert.deepEqual(render(new ProxyError("unauthorized", { message: "x" })), [401, "authentication_error"]);
-    assert.deepEqual(render(new ProxyError("upstream_error", { status: 403, message: "x", code: "usage_not_included" })), [403, "permission_error"]);
+    assert.deepEqual(render(new ProxyError("upstream_error", { upstream: { status: 403 }, message: "x", code: "usage_not_included" })), [
+      403,
+      "permission_error",
+    ]);
     assert.deepEqual(render(new ProxyError("not_found", { message: "x" })), [404, "not_found_error"]);
     assert.deepEqual(render(new ProxyError("payload_too_large", { message: "x" })), [413, "request_too_large"]);
+    assert.deepEqual(render(new ProxyError("unsupported_media_type", { message: "x" })), [415, "invalid_request_error"]);
     assert.deepEqual(render(new ProxyError("rate_limited", { message: "x" })), [429, "rate_limit_error"]);
-    assert.deepEqual(render(new ProxyError("upstream_unavailable", { message: "The Codex backend failed (HTTP 500: x); please retry." })), [502, "api_error"]);
-    assert.deepEqual(render(new ProxyError("upstream_unavailable", { message: "The Codex backend failed (HTTP 503: busy); please retry." })), [
+    assert.deepEqual(render(new ProxyError("upstream_unavailable", { message: "x", upstream: { status: 500 } })), [502, "api_error"]);
+    assert.deepEqual(render(new ProxyError("upstream_unavailable", { message: "x", upstream: { status: 503 } })), [529, "overloaded_error"]);
+    assert.deepEqual(render(new ProxyError("upstream_error", { upstream: { status: 503 }, message: "x", code: "server_is_overloaded" })), [
       529,
       "overloaded_error",
     ]);
-    assert.deepEqual(render(new ProxyError("upstream_error", { status: 503, message: "x", code: "server_is_overloaded" })), [529, "overloaded_error"]);
     assert.deepEqual(render(new ProxyError("upstream_timeout", { message: "x" })), [504, "timeout_error"]);
     const internal = toAnthropicError(new Error("secret detail"));
     assert.deepEqual([internal.status, internal.body.error.type, internal.body.error.message], [500, "api_error", "internal error"]);
@@ -171,7 +175,7 @@ describe("Anthropic error table", () => {
 
   test("context_length_exceeded says `prompt is too long`", () => {
     const out = toAnthropicError(
-      new ProxyError("upstream_error", { status: 400, message: "Your input exceeds the context window.", code: "context_length_exceeded" }),
+      new ProxyError("upstream_error", { upstream: { status: 400 }, message: "Your input exceeds the context window.", code: "context_length_exceeded" }),
     );
     assert.equal(out.body.error.message, "prompt is too long: Your input exceeds the context window.");
   });

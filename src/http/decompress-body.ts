@@ -31,8 +31,7 @@ export const parseContentEncoding = (header: string | null): ContentCoding[] => 
     if (name === "") continue;
     const coding = CODINGS[name];
     if (coding === undefined) {
-      throw new ProxyError("bad_request", {
-        status: 415,
+      throw new ProxyError("unsupported_media_type", {
         message: `Unsupported Content-Encoding "${name.slice(0, 40)}": send the body uncompressed, or compressed with zstd or gzip.`,
         code: "unsupported_content_encoding",
       });

@@ -61,8 +61,7 @@ export const readJsonBody = async <S extends z.ZodType>(request: Request, schema
   const type = request.headers.get("content-type");
   // Not text/plain: a web page may send that cross-origin without a preflight (red team D3).
   if (type !== null && !/^\s*application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
-    throw new ProxyError("bad_request", {
-      status: 415,
+    throw new ProxyError("unsupported_media_type", {
       message: `Unsupported Content-Type "${type.slice(0, 80)}": send the body as JSON with Content-Type: application/json.`,
       code: "unsupported_media_type",
     });

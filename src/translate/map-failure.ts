@@ -1,19 +1,9 @@
-// Upstream failure inside a 200 stream → one ProxyError (docs/backend.md §6.7; body shape §8.7).
+// Upstream failure inside a 200 stream → one ProxyError (docs/backend.md §6.7; body shape §8.7); its status by code
+// comes from errors.ts.
 // API-agnostic: the chat error chunk, the chat non-stream fold and the /v1/responses fold all read it.
-import { ProxyError } from "../errors.ts";
+import { failureStatus, ProxyError } from "../errors.ts";
 import { isObject } from "../json.ts";
 import type { TerminalEvent } from "../schemas/upstream-event.ts";
-
-/** Non-stream status per `response.error.code` (§6.7); any other code, an `error` event or EOF → 502. */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  context_length_exceeded: 400,
-  invalid_prompt: 400,
-  insufficient_quota: 429,
-  rate_limit_exceeded: 429,
-  usage_not_included: 403,
-  server_is_overloaded: 503,
-  slow_down: 503,
-};
 
 const TRUNCATED_MESSAGE =
   "The upstream stream ended before a terminal event (response.completed, response.incomplete or response.failed). You can retry your request.";
@@ -52,16 +42,15 @@ const retryAfterSeconds = (message: string): number | null => {
  */
 export const toProxyErrorFromFailure = (event: TerminalEvent | null): ProxyError => {
   if (event === null) {
-    return new ProxyError("upstream_error", { status: 502, message: TRUNCATED_MESSAGE, code: "stream_truncated" });
+    return new ProxyError("upstream_error", { message: TRUNCATED_MESSAGE, code: "stream_truncated", upstream: { status: failureStatus("stream_truncated") } });
   }
   const failure = readFailure(event);
-  const status = (failure.code !== null ? STATUS_BY_CODE[failure.code] : undefined) ?? 502;
+  const status = failureStatus(failure.code);
   const message = failure.message ?? `The upstream response failed${failure.code ? ` (${failure.code})` : ""}.`;
   const retryAfter = status === 429 ? retryAfterSeconds(message) : null;
   return new ProxyError("upstream_error", {
-    status,
     message,
-    type: failure.type ?? "upstream_error",
+    upstream: { status, type: failure.type ?? "upstream_error" },
     code: failure.code,
     param: failure.param,
     headers: retryAfter === null ? {} : { "retry-after": String(retryAfter) },

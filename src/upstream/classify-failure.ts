@@ -94,9 +94,8 @@ export const classifyStatus = (status: number, headers: Headers, text: string, n
     const retryAfter = retryAfterSeconds(fields, headers, nowMs);
     const extra = { ...fields.extra };
     return new ProxyError("rate_limited", {
-      status: 429,
       message: fields.message,
-      type: fields.type ?? "rate_limit_error",
+      upstream: { status, type: fields.type },
       code: fields.code ?? (typeof fields.type === "string" ? fields.type : null),
       param: fields.param ?? null,
       headers: { ...codexHeaders(headers), ...(retryAfter === undefined ? {} : { "retry-after": String(retryAfter) }) },
@@ -107,12 +106,12 @@ export const classifyStatus = (status: number, headers: Headers, text: string, n
     return new ProxyError("upstream_unavailable", {
       message: `The Codex backend failed (HTTP ${status}: ${fields.message}); please retry.`,
       code: fields.code ?? null,
+      upstream: { status },
     });
   }
   return new ProxyError("upstream_error", {
-    status,
     message: fields.message,
-    type: fields.type ?? (status === 400 ? "invalid_request_error" : "upstream_error"),
+    upstream: { status, type: fields.type },
     code: fields.code ?? null,
     param: fields.param ?? null,
     extra: fields.extra,
