@@ -2,9 +2,9 @@
 // → shutdown. Entries provide a Host (argv, env, files, serve, signals, Redis for --store, issue #10); nothing here is runtime-specific.
 import { assembleProxy, createConfiguredLogger } from "./assemble.ts";
 import type { AuthFile, RefreshCoordinator } from "./auth/types.ts";
-import { STORE_KEY_ENV } from "./config/flags.ts";
 import type { Config } from "./config/schema.ts";
-import { maskUrlPassword, parseConfig } from "./config/parse-config.ts";
+import { maskUrlPassword } from "./config/mask-url.ts";
+import { parseConfig } from "./config/parse-config.ts";
 import type { ClientInfo } from "./deps.ts";
 import type { Logger } from "./log.ts";
 import type { KeyValueStore } from "./session/store.ts";
@@ -84,8 +84,7 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
       return host.exit(2);
     }
     try {
-      const storeKey = config.shareCredentials ? host.env[STORE_KEY_ENV] : undefined;
-      shared = await host.connectStore({ url: config.store, ttlMs: config.cacheTtl, storeKey, logger, now: host.now });
+      shared = await host.connectStore({ url: config.store, ttlMs: config.cacheTtl, storeKey: parsed.storeKey, logger, now: host.now });
     } catch (error) {
       const reason = maskUrlPassword(error instanceof Error ? error.message : String(error));
       host.stderr(`godex-proxy: --store ${where}: cannot reach Redis (${reason}): start Redis or fix --store`);

@@ -113,6 +113,11 @@ describe("config", () => {
     assert.match(result.kind === "config" ? result.warnings.join() : "", /WARNING: --allow-any-key on 0\.0\.0\.0/);
     const local = parse(["--allow-any-key"]);
     assert.deepEqual(local.kind === "config" ? local.warnings : null, []);
+    // Loopback is what the Host check calls loopback (src/host-name.ts): bracketed IPv6 and IPv4-mapped too.
+    for (const listen of ["[::1]:39001", "[::ffff:127.0.0.1]:39001", "localhost:39001"]) {
+      const result = parse(["--allow-any-key", "--listen", listen]);
+      assert.deepEqual(result.kind === "config" ? result.warnings : result, [], listen);
+    }
   });
 
   test("--help lists every flag with its variable and default", () => {

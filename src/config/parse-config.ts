@@ -1,11 +1,18 @@
 // argv + environment → Config: a flag beats GODEX_PROXY_<NAME>, which beats the default (issue #3 item 4). What each
 // flag accepts comes from its definition (flags.ts, kinds.ts); the cross-flag rules are at the end of parseConfig.
+import { hostName, isLoopbackName } from "../host-name.ts";
 import { VERSION } from "../version.ts";
 import { FLAGS, STORE_KEY_ENV, STORE_KEY_MIN_LENGTH } from "./flags.ts";
+import { maskUrlPassword } from "./mask-url.ts";
 import { configSchema, type Config } from "./schema.ts";
 
 export type ParseResult =
-  | { kind: "config"; config: Config; warnings: string[] }
+  | {
+      kind: "config";
+      config: Config /** --share-credentials: the GODEX_PROXY_STORE_KEY secret, checked here; absent otherwise. */;
+      storeKey?: string;
+      warnings: string[];
+    }
   | { kind: "help"; text: string }
   | { kind: "version" }
   | { kind: "error"; message: string };
@@ -18,9 +25,6 @@ export interface ParseInput {
 }
 
 class FlagError extends Error {}
-
-/** `redis://user:secret@host` → `redis://user:***@host`: a password never reaches an error line or a log. */
-export const maskUrlPassword = (text: string): string => text.replace(/^([a-z]+:\/\/[^/@:]*:)[^/@]*@/i, "$1***@");
 
 /** Levenshtein distance, for "did you mean --cache-ttl?". */
 const distance = (a: string, b: string): number => {
@@ -123,15 +127,13 @@ export const parseConfig = (input: ParseInput, version = VERSION): ParseResult =
       );
     }
     const warnings: string[] = [];
-    if (config.allowAnyKey && !isLoopback(config.listen.host)) {
+    if (config.allowAnyKey && !isLoopbackName(hostName(config.listen.host))) {
       warnings.push(`WARNING: --allow-any-key on ${config.listen.host}: anyone who can reach this port can spend your ChatGPT quota`);
     }
-    return { kind: "config", config, warnings };
+    const storeKey = config.shareCredentials ? input.env[STORE_KEY_ENV] : undefined;
+    return { kind: "config", config, ...(storeKey === undefined ? {} : { storeKey }), warnings };
   } catch (error) {
     if (error instanceof FlagError) return { kind: "error", message: error.message };
     throw error;
   }
 };
-
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export const isLoopback = (host: string): boolean => host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);

@@ -2,6 +2,7 @@
 // against DNS rebinding, an Origin check against web pages, and CORS for the origins listed in --cors-origins.
 // Browsers always send Host, and Origin on every cross-origin POST; other clients (SDKs, curl, CLIs) send no Origin.
 import { ProxyError } from "../errors.ts";
+import { hostName, isLoopbackName } from "../host-name.ts";
 import { hasClientKey } from "./client-auth.ts";
 
 export interface ExposureOptions {
@@ -17,21 +18,7 @@ export interface ExposureOptions {
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const WILDCARD = new Set(["0.0.0.0", "::", ""]);
 
-/** `Example.COM:8080` → `example.com`, `[::1]:39001` → `::1`, `localhost.` → `localhost`. */
-export const hostName = (host: string): string => {
-  const trimmed = host.trim().toLowerCase();
-  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(trimmed);
-  if (bracketed) return bracketed[1] as string;
-  // A bare IPv6 address (more than one colon) has no port.
-  const name = (trimmed.split(":").length > 2 ? trimmed : trimmed.replace(/:\d*$/, "")).replace(/\.$/, "");
-  return name;
-};
-
 const isIpLiteral = (name: string): boolean => IPV4.test(name) || name.includes(":");
-
-/** Loopback addresses and names: 127.0.0.0/8, ::1 (also IPv4-mapped), localhost and *.localhost (RFC 6761). */
-export const isLoopbackName = (name: string): boolean =>
-  name === "localhost" || name.endsWith(".localhost") || name === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 
 /**
  * Host names a page on another site cannot point at this listener: loopback names and addresses, the --listen
