@@ -1,5 +1,5 @@
 // --store redis://…: what the runtime entries hand to startProxy as `connectStore` (issue #10): two connections,
-// the session store and the refresh coordinator over them, and their shutdown. Node, Bun and Deno alike.
+// the session store and the token-refresh coordinator over them, and their shutdown. Node, Bun and Deno alike.
 import { importStoreKey } from "../../src/auth/sealed-tokens.ts";
 import type { SharedState, SharedStateOptions } from "../../src/start.ts";
 import { connectRedisClient } from "./redis-client.ts";

@@ -2,7 +2,7 @@
 // The in-memory default is bounded (LRU) and uses no timers: expiry is checked on access (spec §9.4).
 
 export interface KeyValueStore {
-  /** The value, or undefined when absent or expired; a hit refreshes the entry's TTL. */
+  /** The value, or undefined when absent or expired; a hit restarts the entry's TTL (sliding expiry; "refresh" means only the token). */
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
