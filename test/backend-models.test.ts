@@ -3,13 +3,10 @@
 // `x-models-etag` changes; --model outside the catalogue is said at start and in /health, and the proxy serves on.
 import { describe, test, afterEach, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { catalogueFor, createEmulator, type Emulator } from "./emulator/index.ts";
+import { catalogueFor } from "./emulator/index.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
-import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
-import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import type { SpawnedProxy } from "./support/spawn-proxy.ts";
+import { type ProxyOverEmulator, startProxyOverEmulator } from "./support/proxy-over-emulator.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -86,22 +83,13 @@ describe("models from the backend's catalogue", () => {
 });
 
 describe(`the start-up model check on ${RUNTIME}`, () => {
-  let dir: string;
-  let emulator: Emulator;
-  let served: ServedEmulator;
   let proxy: SpawnedProxy;
+  let setup: ProxyOverEmulator | undefined;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "godex-models-"));
-    copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-    emulator = createEmulator({ models: MODELS });
-    served = await serveEmulator(emulator);
-    proxy = await spawnProxy(["--api-key", "k", "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl, "--model", "gpt-5.2-codex"]);
+    setup = await startProxyOverEmulator("models", ["--api-key", "k", "--model", "gpt-5.2-codex"], { models: MODELS });
+    ({ proxy } = setup);
   });
-  after(async () => {
-    await proxy?.stop("SIGKILL");
-    await served?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => setup?.close());
 
   test("a --model outside the catalogue is a warning at start naming the catalogue's default; the proxy serves on", async () => {
     assert.ok(await waitFor(() => /not in the backend's model catalogue/.test(proxy.output())), proxy.output());

@@ -3,22 +3,17 @@
 // error-level line and no 500 for it. Over real sockets against the runtime entry.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createEmulator, type Emulator } from "./emulator/index.ts";
-import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
-import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import type { Emulator } from "./emulator/index.ts";
+import type { SpawnedProxy } from "./support/spawn-proxy.ts";
+import { type ProxyOverEmulator, startProxyOverEmulator } from "./support/proxy-over-emulator.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const KEY = "closed-key";
 
 describe(`a client that disconnects, on ${RUNTIME}`, () => {
-  let dir: string;
   let emulator: Emulator;
-  let served: ServedEmulator;
   let proxy: SpawnedProxy;
   const metricLine = async (route: string, status: string): Promise<number> => {
     const text = await (await fetch(`${proxy.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text();
@@ -31,18 +26,12 @@ describe(`a client that disconnects, on ${RUNTIME}`, () => {
       .split("\n")
       .filter((l) => l.includes("msg=request "));
 
+  let setup: ProxyOverEmulator | undefined;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "godex-closed-"));
-    copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-    emulator = createEmulator();
-    served = await serveEmulator(emulator);
-    proxy = await spawnProxy(["--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl, "--metrics", "--log-requests"]);
+    setup = await startProxyOverEmulator("closed", ["--api-key", KEY, "--metrics", "--log-requests"]);
+    ({ emulator, proxy } = setup);
   });
-  after(async () => {
-    await proxy?.stop("SIGKILL");
-    await served?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => setup?.close());
 
   test("mid-stream: the request line and godex_requests_total say 499 client_closed, not 200", async () => {
     emulator.enqueue("slow", { delayBetweenEventsMs: 100 });

@@ -3,12 +3,9 @@
 // Anthropic SDK would (x-api-key, anthropic-version, anthropic-beta, ?beta=true).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createEmulator, type Emulator } from "./emulator/index.ts";
-import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
-import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import type { Emulator } from "./emulator/index.ts";
+import type { SpawnedProxy } from "./support/spawn-proxy.ts";
+import { type ProxyOverEmulator, startProxyOverEmulator } from "./support/proxy-over-emulator.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { readSse } from "./support/harness.ts";
 
@@ -20,9 +17,7 @@ const weather = { name: "get_weather", description: "Weather", input_schema: { t
 const ask = (content: unknown, extra: Json = {}) => ({ model: "claude-sonnet-4-5", max_tokens: 1024, messages: [{ role: "user", content }], ...extra });
 
 describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
-  let dir: string;
   let emulator: Emulator;
-  let served: ServedEmulator;
   let proxy: SpawnedProxy;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${proxy.url}${path}`, {
@@ -40,18 +35,12 @@ describe(`Anthropic Messages over a socket on ${RUNTIME}`, () => {
     return body.error.message as string;
   };
 
+  let setup: ProxyOverEmulator | undefined;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "godex-messages-socket-"));
-    copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-    emulator = createEmulator();
-    served = await serveEmulator(emulator);
-    proxy = await spawnProxy(["--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl]);
+    setup = await startProxyOverEmulator("messages-socket", ["--api-key", KEY]);
+    ({ emulator, proxy } = setup);
   });
-  after(async () => {
-    await proxy?.stop("SIGKILL");
-    await served?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => setup?.close());
 
   test("HEAD / and GET / answer 200 with an empty body and nothing that names the server, key or no key", async () => {
     for (const method of ["HEAD", "GET"]) {

@@ -4,12 +4,10 @@
 // headers, with only the credentials swapped. Other clients keep the classic rewrite and the proxy's own headers.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createEmulator, FIXTURE_ACCOUNT_ID, type Emulator } from "./emulator/index.ts";
-import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
-import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { FIXTURE_ACCOUNT_ID, type Emulator } from "./emulator/index.ts";
+import type { SpawnedProxy } from "./support/spawn-proxy.ts";
+import { type ProxyOverEmulator, startProxyOverEmulator } from "./support/proxy-over-emulator.ts";
 import { RUNTIME } from "./support/runtime.ts";
 
 type Json = Record<string, any>;
@@ -28,9 +26,7 @@ const FORWARDED = /^(session-id|thread-id|x-client-request-id|originator|user-ag
 const OWN = new Set(["authorization", "content-length", "content-type", "accept", "host", "connection", "accept-encoding", "content-encoding"]);
 
 describe(`the official client passes through unchanged, on ${RUNTIME}`, () => {
-  let dir: string;
   let emulator: Emulator;
-  let served: ServedEmulator;
   let proxy: SpawnedProxy;
   const post = (body: unknown, headers: Record<string, string>) =>
     fetch(`${proxy.url}/v1/responses`, {
@@ -39,18 +35,12 @@ describe(`the official client passes through unchanged, on ${RUNTIME}`, () => {
       body: JSON.stringify(body),
     });
 
+  let setup: ProxyOverEmulator | undefined;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "godex-official-"));
-    copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-    emulator = createEmulator();
-    served = await serveEmulator(emulator);
-    proxy = await spawnProxy(["--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl]);
+    setup = await startProxyOverEmulator("official", ["--api-key", KEY]);
+    ({ emulator, proxy } = setup);
   });
-  after(async () => {
-    await proxy?.stop("SIGKILL");
-    await served?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => setup?.close());
 
   test(`all ${FIXTURES.length} captured CLI requests reach the backend with the body as sent and the CLI's Codex headers`, async () => {
     assert.ok(FIXTURES.length >= 11, `fixtures found: ${FIXTURES.join(", ")}`);

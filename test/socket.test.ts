@@ -2,12 +2,9 @@
 // client disconnects reaching the backend, quiet gaps surviving, keep-alive frames on the wire.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createEmulator, type Emulator } from "./emulator/index.ts";
-import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
-import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import type { Emulator } from "./emulator/index.ts";
+import type { SpawnedProxy } from "./support/spawn-proxy.ts";
+import { type ProxyOverEmulator, startProxyOverEmulator } from "./support/proxy-over-emulator.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { readSse } from "./support/harness.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -16,9 +13,7 @@ type Json = Record<string, any>;
 const KEY = "socket-key";
 
 describe(`streaming over a socket on ${RUNTIME}`, () => {
-  let dir: string;
   let emulator: Emulator;
-  let served: ServedEmulator;
   let proxy: SpawnedProxy;
   const post = (path: string, body: unknown, signal?: AbortSignal) =>
     fetch(`${proxy.url}${path}`, {
@@ -28,18 +23,12 @@ describe(`streaming over a socket on ${RUNTIME}`, () => {
       signal,
     });
 
+  let setup: ProxyOverEmulator | undefined;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "godex-socket-"));
-    copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
-    emulator = createEmulator();
-    served = await serveEmulator(emulator);
-    proxy = await spawnProxy(["--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", served.baseUrl, "--keep-alive", "1s"]);
+    setup = await startProxyOverEmulator("socket", ["--api-key", KEY, "--keep-alive", "1s"]);
+    ({ emulator, proxy } = setup);
   });
-  after(async () => {
-    await proxy?.stop("SIGKILL");
-    await served?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => setup?.close());
 
   test("a Responses stream arrives event by event with the rebuilt output", async () => {
     emulator.enqueue("text", { text: "streamed over a socket", deltas: 6 });
