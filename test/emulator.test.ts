@@ -1066,7 +1066,17 @@ describe("scenario choice without a queue (§12.2, clients.md §6)", () => {
 });
 
 describe("usage (B7)", () => {
-  const S = (body: Record<string, any>) => body.instructions + JSON.stringify(body.input) + JSON.stringify(body.tools ?? []);
+  // Written out here, not imported: sorted keys, arrays and strings as sent; instructions, tools, then input.
+  const canonical = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(canonical).join(",")}]`
+      : v !== null && typeof v === "object"
+        ? `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+            .join(",")}}`
+        : JSON.stringify(v);
+  const S = (body: Record<string, any>) => body.instructions + canonical(body.tools ?? []) + canonical(body.input);
 
   test("input_tokens = ceil(|S|/4); output = ceil(|text and arguments|/4) + reasoning; total = input + output", async () => {
     const emu = createEmulator({ now: fixedClock });
@@ -1091,7 +1101,7 @@ describe("usage (B7)", () => {
     assert.equal(toolUsage.input_tokens, Math.ceil(S(toolBody).length / 4));
   });
 
-  test("cached_tokens = floor(common prefix with the previous S under the same prompt_cache_key / 4)", async () => {
+  test("cached_tokens = floor(longest common prefix with a recent S under the same prompt_cache_key / 4)", async () => {
     const emu = createEmulator({ now: fixedClock });
     const first = requestFixture("tool-call");
     const second = requestFixture("tool-then-text");
@@ -1110,6 +1120,37 @@ describe("usage (B7)", () => {
     assert.equal((await usageOf(keyless)).input_tokens_details.cached_tokens, 0, "no key, no cache");
     emu.reset();
     assert.equal((await usageOf(second)).input_tokens_details.cached_tokens, 0, "reset forgets the cache");
+  });
+
+  test("the prefix is the longest over the recent requests of the key; key order is no content, tool order and argument bytes are", async () => {
+    const emu = createEmulator({ now: fixedClock });
+    const usageOf = async (body: Record<string, unknown>) => (await events(await post(emu, body))).at(-1).response.usage;
+    const base = requestFixture("tool-call");
+    const long = { ...base, input: [...base.input, { type: "message", role: "user", content: [{ type: "input_text", text: "x".repeat(400) }] }] };
+    await usageOf(long);
+    await usageOf({ ...base, instructions: "another prompt entirely" });
+    assert.equal((await usageOf(long)).input_tokens_details.cached_tokens, Math.floor(S(long).length / 4), "an older request of the key still counts");
+    const reordered = { ...long, input: long.input.map((item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).reverse())) };
+    assert.equal((await usageOf(reordered)).input_tokens_details.cached_tokens, Math.floor(S(long).length / 4), "key order is not content");
+    const twoTools = {
+      ...long,
+      tools: [...base.tools, { type: "function", name: "zz", description: "", strict: false, parameters: { type: "object", properties: {} } }],
+    };
+    await usageOf(twoTools);
+    const swapped = { ...twoTools, tools: [...twoTools.tools].reverse() };
+    assert.ok(
+      (await usageOf(swapped)).input_tokens_details.cached_tokens < (base.instructions.length + 20) / 4,
+      "reordered tools break the prefix after the instructions",
+    );
+  });
+
+  test("memory is bounded: 64 keys, the least recently used forgotten first", async () => {
+    const emu = createEmulator({ now: fixedClock });
+    const usageOf = async (body: Record<string, unknown>) => (await events(await post(emu, body))).at(-1).response.usage;
+    const body = requestFixture("text");
+    for (let i = 0; i <= 64; i += 1) await usageOf({ ...body, prompt_cache_key: `k${i}` });
+    assert.equal((await usageOf({ ...body, prompt_cache_key: "k0" })).input_tokens_details.cached_tokens, 0, "k0 was forgotten");
+    assert.equal((await usageOf({ ...body, prompt_cache_key: "k64" })).input_tokens_details.cached_tokens, Math.floor(S(body).length / 4));
   });
 });
 

@@ -1,5 +1,6 @@
-// Usage accounting, spec §12.2 B7 (shape §5.7): token counts are string lengths / 4, and cached_tokens come from
-// the common prefix with the previous streamed request under the same prompt_cache_key.
+// Usage accounting, spec §12.2 B7 (shape §5.7) as issue 19 item 5 refines it: token counts are string lengths / 4,
+// and cached_tokens come from the longest common prefix of this request's S with the S of the recent requests
+// under the same prompt_cache_key (README "Usage and the prompt cache").
 
 export interface Usage {
   input_tokens: number;
@@ -9,10 +10,26 @@ export interface Usage {
   total_tokens: number;
 }
 
-/** B7's S = instructions + JSON.stringify(input) + JSON.stringify(tools ?? []). */
+/** Requests remembered per prompt_cache_key, and keys remembered (least recently used forgotten first). */
+export const PROMPT_CACHE_RECENT = 4;
+export const PROMPT_CACHE_KEYS = 64;
+
+/** JSON with object keys sorted (arrays and strings as sent): the backend parses the body, so key order is no content. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** S = instructions + canonical(tools ?? []) + canonical(input): the order a prompt is rendered in, static parts first. */
 export function promptString(body: Record<string, unknown>): string {
   const instructions = typeof body.instructions === "string" ? body.instructions : "";
-  return instructions + JSON.stringify(body.input) + JSON.stringify(body.tools ?? []);
+  return instructions + canonicalJson(body.tools ?? []) + canonicalJson(body.input);
 }
 
 function commonPrefixLength(a: string, b: string): number {
@@ -36,21 +53,24 @@ export function computeUsage(prompt: string, cachedPrefix: number, emittedText: 
   };
 }
 
-/** Remembers the last S per prompt_cache_key; a request without a key never hits the cache. */
+/** Remembers the recent S per prompt_cache_key (bounded); a request without a key never hits the cache. */
 export function createPromptCache() {
-  const lastByKey = new Map<string, string>();
+  const recentByKey = new Map<string, string[]>();
   return {
-    /** Returns the cached prefix length for this body and remembers its S for the next request. */
+    /** Returns the cached prefix length for this body and remembers its S for the next requests. */
     take(body: Record<string, unknown>): { prompt: string; cachedPrefix: number } {
       const prompt = promptString(body);
       const key = body.prompt_cache_key;
       if (typeof key !== "string") return { prompt, cachedPrefix: 0 };
-      const previous = lastByKey.get(key);
-      lastByKey.set(key, prompt);
-      return { prompt, cachedPrefix: previous === undefined ? 0 : commonPrefixLength(previous, prompt) };
+      const recent = recentByKey.get(key) ?? [];
+      const cachedPrefix = recent.reduce((best, earlier) => Math.max(best, commonPrefixLength(earlier, prompt)), 0);
+      recentByKey.delete(key);
+      recentByKey.set(key, [...recent, prompt].slice(-PROMPT_CACHE_RECENT));
+      if (recentByKey.size > PROMPT_CACHE_KEYS) recentByKey.delete(recentByKey.keys().next().value as string);
+      return { prompt, cachedPrefix };
     },
     clear(): void {
-      lastByKey.clear();
+      recentByKey.clear();
     },
   };
 }
