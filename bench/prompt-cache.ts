@@ -54,7 +54,7 @@ const proxy = spawn(
   { stdio: ["ignore", "pipe", "pipe"] },
 );
 try {
-  const [, url] = (await started(proxy, /listening on (http:\/\/\S+?)\/?(\s|$)/)) as unknown as [string, string];
+  const url = (await started(proxy, /listening on (http:\/\/\S+?)\/?(\s|$)/))[1] as string;
   const post: Post = async (path, body) => {
     const response = await fetch(`${url}${path}`, {
       method: "POST",
