@@ -37,11 +37,21 @@ export interface QuotaTracker {
   snapshot(): QuotaSnapshot;
 }
 
+/** A window as observed: times kept as epoch ms, formatted only when a snapshot is taken (not on every request). */
+interface ObservedWindow {
+  used_percent: number | null;
+  window_minutes: number | null;
+  resetsMs: number | null;
+  seenMs: number;
+}
+const formatWindow = (w: ObservedWindow | null): QuotaWindow | null =>
+  w === null ? null : { used_percent: w.used_percent, window_minutes: w.window_minutes, resets_at: w.resetsMs === null ? null : iso(w.resetsMs), seen_at: iso(w.seenMs) };
+
 export const createQuotaTracker = (now: () => number): QuotaTracker => {
-  const state: QuotaSnapshot = {
+  const windows: { primary: ObservedWindow | null; secondary: ObservedWindow | null } = { primary: null, secondary: null };
+  const state: Omit<QuotaSnapshot, "windows"> = {
     object: "usage",
     plan_type: null,
-    windows: { primary: null, secondary: null },
     credits: null,
     limit: null,
     additional_rate_limits: null,
@@ -49,15 +59,16 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
   const finite = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
   const flag = (value: unknown): boolean | null => (typeof value === "boolean" ? value : null);
   /** One window from its four numbers, as headers and codex.rate_limits events both give them (seconds). */
-  const toWindow = (used: number | null, minutes: number | null, resetAt: number | null, resetAfter: number | null): QuotaWindow => {
-    const resets = resetAt !== null ? resetAt * 1000 : resetAfter !== null ? now() + resetAfter * 1000 : null;
-    return { used_percent: used, window_minutes: minutes, resets_at: resets === null ? null : iso(resets), seen_at: iso(now()) };
+  const toWindow = (used: number | null, minutes: number | null, resetAt: number | null, resetAfter: number | null): ObservedWindow => {
+    const seenMs = now();
+    const resetsMs = resetAt !== null ? resetAt * 1000 : resetAfter !== null ? seenMs + resetAfter * 1000 : null;
+    return { used_percent: used, window_minutes: minutes, resetsMs, seenMs };
   };
   /** `{ used_percent, window_minutes, reset_at, reset_after_seconds }` of a codex.rate_limits event. */
-  const eventWindow = (value: unknown): QuotaWindow | null =>
+  const eventWindow = (value: unknown): ObservedWindow | null =>
     isObject(value) ? toWindow(finite(value.used_percent), finite(value.window_minutes), finite(value.reset_at), finite(value.reset_after_seconds)) : null;
 
-  const readWindow = (headers: Headers, name: "primary" | "secondary"): QuotaWindow | null => {
+  const readWindow = (headers: Headers, name: "primary" | "secondary"): ObservedWindow | null => {
     const used = number(headers.get(`x-codex-${name}-used-percent`));
     const minutes = number(headers.get(`x-codex-${name}-window-minutes`));
     const resetAt = number(headers.get(`x-codex-${name}-reset-at`));
@@ -70,8 +81,8 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
     observeHeaders(headers) {
       const primary = readWindow(headers, "primary");
       const secondary = readWindow(headers, "secondary");
-      if (primary) state.windows.primary = primary;
-      if (secondary) state.windows.secondary = secondary;
+      if (primary) windows.primary = primary;
+      if (secondary) windows.secondary = secondary;
       const plan = headers.get("x-codex-plan-type");
       if (plan) state.plan_type = plan;
       if (headers.has("x-codex-credits-has-credits") || headers.has("x-codex-credits-balance")) {
@@ -106,8 +117,8 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
       const limits = isObject(event.rate_limits) ? event.rate_limits : undefined;
       const primary = eventWindow(limits?.primary);
       const secondary = eventWindow(limits?.secondary);
-      if (primary) state.windows.primary = primary;
-      if (secondary) state.windows.secondary = secondary;
+      if (primary) windows.primary = primary;
+      if (secondary) windows.secondary = secondary;
       if (isObject(event.credits)) {
         const balance = event.credits.balance;
         state.credits = {
@@ -119,6 +130,14 @@ export const createQuotaTracker = (now: () => number): QuotaTracker => {
       if (event.additional_rate_limits !== undefined) state.additional_rate_limits = event.additional_rate_limits;
       if (state.limit && limits?.limit_reached === false && (primary?.used_percent ?? 100) < 100) state.limit = null;
     },
-    snapshot: () => structuredClone(state),
+    snapshot: () =>
+      structuredClone({
+        object: state.object,
+        plan_type: state.plan_type,
+        windows: { primary: formatWindow(windows.primary), secondary: formatWindow(windows.secondary) },
+        credits: state.credits,
+        limit: state.limit,
+        additional_rate_limits: state.additional_rate_limits,
+      }),
   };
 };
