@@ -69,9 +69,37 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
   }, options.onMalformed);
   let pending: Promise<ReadResult | "failed"> | undefined;
   let ended = false;
+  // Keep-alive: one timer for the stream, not one per read. A read that waits records when it started and who to
+  // wake; the timer, when it fires, wakes that wait if it has been silent for keepAliveMs, or re-arms for the rest.
+  let wake: ((tick: "tick") => void) | undefined;
+  let waitSince = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onTimer = () => {
+    timer = undefined;
+    if (ended || wake === undefined) return;
+    const left = waitSince + options.keepAliveMs - Date.now();
+    if (left > 0) {
+      timer = setTimeout(onTimer, left);
+      return;
+    }
+    const resolve = wake;
+    wake = undefined;
+    resolve("tick");
+  };
+  /** `read` settled, or "tick" after keepAliveMs of silence. */
+  const readOrTick = (read: Promise<ReadResult | "failed">) =>
+    new Promise<ReadResult | "failed" | "tick">((resolve) => {
+      wake = resolve;
+      waitSince = Date.now();
+      timer ??= setTimeout(onTimer, options.keepAliveMs);
+      void read.then(resolve);
+    });
   const end = (how: "done" | "cancel" | "error") => {
     if (ended) return;
     ended = true;
+    wake = undefined;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
     options.onEnd?.(how);
   };
   const read = () =>
@@ -119,12 +147,8 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
       carry = undefined;
       if (chunk === undefined) {
         pending ??= read();
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const tick = new Promise<"tick">((resolve) => {
-          timer = setTimeout(() => resolve("tick"), options.keepAliveMs);
-        });
-        const result = await Promise.race([pending, tick]);
-        clearTimeout(timer);
+        const result = await readOrTick(pending);
+        wake = undefined;
         // cancel() ran while this read waited (its reader.cancel() settles the read as done): the stream is closed.
         if (ended) return;
         if (result === "tick") {
