@@ -45,7 +45,9 @@ interface ObservedWindow {
   seenMs: number;
 }
 const formatWindow = (w: ObservedWindow | null): QuotaWindow | null =>
-  w === null ? null : { used_percent: w.used_percent, window_minutes: w.window_minutes, resets_at: w.resetsMs === null ? null : iso(w.resetsMs), seen_at: iso(w.seenMs) };
+  w === null
+    ? null
+    : { used_percent: w.used_percent, window_minutes: w.window_minutes, resets_at: w.resetsMs === null ? null : iso(w.resetsMs), seen_at: iso(w.seenMs) };
 
 export const createQuotaTracker = (now: () => number): QuotaTracker => {
   const windows: { primary: ObservedWindow | null; secondary: ObservedWindow | null } = { primary: null, secondary: null };
