@@ -2,6 +2,7 @@
 // Pure reducer shared by the Responses patcher, the non-stream folds and the tool-call capture.
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
+import { toItem } from "../schemas/items.ts";
 import type { UpstreamEvent } from "../schemas/upstream-event.ts";
 
 export interface OutputState {
@@ -63,18 +64,18 @@ export const finalOutput = (state: OutputState, terminalOutput?: unknown): JsonO
   return byIndex(state.added).map((item) => rebuildItem(item, state.deltas.get(String(item.id)) ?? ""));
 };
 
-const rebuildItem = (item: JsonObject, text: string): JsonObject => {
+const rebuildItem = (wire: JsonObject, text: string): JsonObject => {
+  const item = toItem(wire);
   if (item.type === "function_call") return { ...item, arguments: text || item.arguments || "", status: "completed" };
-  if (item.type === "message") {
-    return { ...item, status: "completed", content: [{ type: "output_text", text, annotations: [] }] };
-  }
-  return item;
+  if (item.type === "message") return { ...item, status: "completed", content: [{ type: "output_text", text, annotations: [] }] };
+  return wire;
 };
 
 /** Concatenated output_text of the message items (the Responses `output_text` convenience field). */
 export const outputText = (output: readonly JsonObject[]): string => {
   let text = "";
-  for (const item of output) {
+  for (const wire of output) {
+    const item = toItem(wire);
     if (item.type !== "message" || !Array.isArray(item.content)) continue;
     for (const part of item.content) {
       if (isObject(part) && part.type === "output_text" && typeof part.text === "string") text += part.text;

@@ -2,6 +2,7 @@
 // a compaction is an ordinary streaming turn whose last input item is `{"type":"compaction_trigger"}`, answered with
 // exactly one `compaction` output item. Pure.
 import { isObject, type JsonObject } from "../json.ts";
+import { toItem } from "../schemas/items.ts";
 import type { Translation } from "./types.ts";
 
 export const COMPACTION_TRIGGER: JsonObject = { type: "compaction_trigger" };
@@ -11,7 +12,7 @@ export const withCompactionTrigger = (translation: Translation): Translation => 
   const add = (input: unknown[]): JsonObject[] => {
     const items = input.filter(isObject);
     const last = items.at(-1);
-    return last?.type === "compaction_trigger" ? items : [...items, COMPACTION_TRIGGER];
+    return last !== undefined && toItem(last).type === "compaction_trigger" ? items : [...items, COMPACTION_TRIGGER];
   };
   const { verbatim } = translation;
   return {

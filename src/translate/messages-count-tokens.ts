@@ -1,6 +1,8 @@
 // count_tokens (issue 17 item 1; docs/anthropic.md "count_tokens"): an o200k estimate of what the backend would read
 // for a translated request: instructions, every input item's text, and the tool definitions. Pure, given `count`.
-import { isObject, type JsonObject } from "../json.ts";
+import { exhaustive } from "../exhaustive.ts";
+import { isObject } from "../json.ts";
+import { toItem, type WireItem } from "../schemas/items.ts";
 import type { UpstreamDraft } from "./types.ts";
 
 /** Per image or file part: Anthropic's ceiling for one image at its default resolution (≈ 1568 tokens). */
@@ -20,19 +22,27 @@ const textOfParts = (parts: unknown, count: (text: string) => number): number =>
   return tokens;
 };
 
-const itemTokens = (item: JsonObject, count: (text: string) => number): number => {
+const itemTokens = (wire: WireItem, count: (text: string) => number): number => {
+  const item = toItem(wire);
   switch (item.type) {
     case "message":
       return textOfParts(item.content, count);
     case "function_call":
-      return count(String(item.name ?? "")) + count(String(item.arguments ?? ""));
+      return count(item.name ?? "") + count(item.arguments ?? "");
     case "function_call_output":
       return textOfParts(item.output, count);
     case "reasoning":
       // Only the summary is visible; the encrypted reasoning's size is the backend's secret.
       return textOfParts(item.summary, count);
+    case "custom_tool_call":
+    case "local_shell_call":
+    case "custom_tool_call_output":
+    case "compaction_trigger":
+    case "item_reference":
+    case "unknown":
+      return count(JSON.stringify(wire));
     default:
-      return count(JSON.stringify(item));
+      return exhaustive(item);
   }
 };
 

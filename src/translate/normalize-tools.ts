@@ -1,13 +1,29 @@
 // Tools and tool_choice in the flat Responses shape the backend accepts (spec §4.7, §8.1 `tool_choice`).
+import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
+import { type FunctionTool, toTool, type WireTool } from "../schemas/items.ts";
 
 const EMPTY_PARAMETERS = { type: "object", properties: {} };
 
 /** One tool, chat-nested or flat, as a flat tool; null-valued fields dropped. */
-export const toFlatTool = (tool: JsonObject): JsonObject => {
-  if (tool.type === "web_search_preview") return { ...tool, type: "web_search" };
-  if (tool.type !== "function") return tool;
-  const source = isObject(tool.function) ? { ...tool.function } : { ...tool };
+export const toFlatTool = (wire: WireTool): WireTool => {
+  const tool = toTool(wire);
+  switch (tool.type) {
+    case "web_search":
+    case "web_search_preview":
+      return tool.type === "web_search" ? tool : { ...tool, type: "web_search" };
+    case "function":
+      return flattenFunction(tool);
+    case "custom":
+    case "unknown":
+      return wire;
+    default:
+      return exhaustive(tool);
+  }
+};
+
+const flattenFunction = (tool: FunctionTool): WireTool => {
+  const source: JsonObject = tool.function ? { ...tool.function } : { ...tool };
   delete source.type;
   delete source.function;
   const flat: JsonObject = { type: "function" };

@@ -1,11 +1,14 @@
 // Shapes shared by the request translators (spec §4.3, §8.1, §8.2): what a translator hands to the route.
 import type { JsonObject } from "../json.ts";
+import type { WireItem, WireTool } from "../schemas/items.ts";
 
 /** The upstream body minus what the session layer decides (instructions, store, stream, prompt_cache_key). */
 export interface UpstreamDraft {
   model: string;
-  input: JsonObject[];
-  tools?: JsonObject[];
+  /** Wire items, sent as they are; read them through `toItem` (schemas/items.ts). */
+  input: WireItem[];
+  /** Wire tools, sent as they are; read them through `toTool` (schemas/items.ts). */
+  tools?: WireTool[];
   tool_choice?: unknown;
   parallel_tool_calls?: boolean;
   reasoning?: JsonObject | null;

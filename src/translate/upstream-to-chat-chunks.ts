@@ -3,6 +3,7 @@
 import type { ProxyError } from "../errors.ts";
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
+import { type FunctionCallItem, toItem } from "../schemas/items.ts";
 import type { DeltaEvent, ReasoningSummaryDeltaEvent, ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
 import { mapFinishReason, type ChatFinishReason } from "./map-finish-reason.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
@@ -147,8 +148,10 @@ export const stepChatChunks = (state: ChatChunkState, event: UpstreamEvent): Cha
       return textDelta(state, event, "refusal");
     case "response.reasoning_summary_text.delta":
       return state.options.includeReasoning ? reasoningDelta(state, event) : [];
-    case "response.output_item.added":
-      return event.item.type === "function_call" ? [startToolCall(state, event.item, event.output_index)] : [];
+    case "response.output_item.added": {
+      const item = toItem(event.item);
+      return item.type === "function_call" ? [startToolCall(state, item, event.output_index)] : [];
+    }
     case "response.function_call_arguments.delta": {
       // Deltas are keyed by the fc_ item id, never by call_id. One for a call never announced has no id or
       // name to go with it; its output_item.done sends the whole call instead (§8.3).
@@ -199,14 +202,12 @@ const reasoningDelta = (state: ChatChunkState, event: ReasoningSummaryDeltaEvent
 const slotOf = (state: ChatChunkState, itemId: unknown, outputIndex: unknown): ToolSlot | undefined =>
   (typeof itemId === "string" ? state.toolsById.get(itemId) : undefined) ?? (typeof outputIndex === "number" ? state.toolsByIndex.get(outputIndex) : undefined);
 
-const optionalText = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-
-const startToolCall = (state: ChatChunkState, item: JsonObject, outputIndex: number | undefined, args = ""): ChatCompletionChunk => {
+const startToolCall = (state: ChatChunkState, item: FunctionCallItem, outputIndex: number | undefined, args = ""): ChatCompletionChunk => {
   const slot: ToolSlot = { index: state.toolCount++, hasArguments: args !== "" };
-  if (typeof item.id === "string") state.toolsById.set(item.id, slot);
+  if (item.id !== undefined) state.toolsById.set(item.id, slot);
   if (outputIndex !== undefined) state.toolsByIndex.set(outputIndex, slot);
   return deltaChunk(state, {
-    tool_calls: [{ index: slot.index, id: optionalText(item.call_id), type: "function", function: { name: optionalText(item.name), arguments: args } }],
+    tool_calls: [{ index: slot.index, id: item.call_id, type: "function", function: { name: item.name, arguments: args } }],
   });
 };
 
@@ -221,15 +222,16 @@ const finishArguments = (state: ChatChunkState, slot: ToolSlot | undefined, args
   return [argumentsFrame(state, slot, args)];
 };
 
-const finishItem = (state: ChatChunkState, item: JsonObject, outputIndex: number | undefined): ChatFrame[] => {
+const finishItem = (state: ChatChunkState, wire: JsonObject, outputIndex: number | undefined): ChatFrame[] => {
+  const item = toItem(wire);
   if (item.type === "function_call") {
     const slot = slotOf(state, item.id, outputIndex);
     if (slot) return finishArguments(state, slot, item.arguments);
     // Never announced (done-only stream): the whole call in one delta (C12, tolerated by every client).
-    return [startToolCall(state, item, outputIndex, typeof item.arguments === "string" ? item.arguments : "")];
+    return [startToolCall(state, item, outputIndex, item.arguments ?? "")];
   }
   if (item.type !== "message") return [];
-  const streamed = (typeof item.id === "string" && state.streamedIds.has(item.id)) || (outputIndex !== undefined && state.streamedIndexes.has(outputIndex));
+  const streamed = (item.id !== undefined && state.streamedIds.has(item.id)) || (outputIndex !== undefined && state.streamedIndexes.has(outputIndex));
   if (streamed || !Array.isArray(item.content)) return [];
   // Done-only message (minimal.sse, pitfall 14): its text goes out in one delta.
   let content = "";

@@ -2,6 +2,7 @@
 // spec §5.3–§5.8). One reducer serves both modes: the stream encodes its events, stream:false folds them.
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject, parseJson } from "../json.ts";
+import { type FunctionCallItem, type MessageItem, type ReasoningItem, toItem } from "../schemas/items.ts";
 import type { ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
 import { type AnthropicError, toAnthropicError } from "./messages-errors.ts";
@@ -127,7 +128,7 @@ interface EventPlace {
 }
 
 /** Which upstream item an event belongs to: its output_index (on deltas and items alike), else its item id. */
-const keyOf = (item: JsonObject | undefined, event: EventPlace): string | number | undefined => {
+const keyOf = (item: { id?: unknown } | undefined, event: EventPlace): string | number | undefined => {
   if (event.output_index !== undefined) return event.output_index;
   const id = item?.id ?? event.item_id;
   return typeof id === "string" && id !== "" ? id : undefined;
@@ -203,9 +204,11 @@ export const stepMessagesEvents = (state: MessagesStreamState, event: UpstreamEv
       delta(out, block, { type: "thinking_delta", thinking: separator + event.delta });
       break;
     }
-    case "response.output_item.added":
-      if (event.item.type === "function_call") startToolUse(state, out, event.item, event, "");
+    case "response.output_item.added": {
+      const item = toItem(event.item);
+      if (item.type === "function_call") startToolUse(state, out, item, event, "");
       break;
+    }
     case "response.function_call_arguments.delta": {
       const open = state.open;
       if (!open || open.kind !== "tool_use" || event.delta === "") break;
@@ -246,11 +249,11 @@ export const finishMessagesEvents = (state: MessagesStreamState): MessagesEvent[
   return out;
 };
 
-const startToolUse = (state: MessagesStreamState, out: MessagesEvent[], item: JsonObject, event: EventPlace, args: string): OpenBlock => {
+const startToolUse = (state: MessagesStreamState, out: MessagesEvent[], item: FunctionCallItem, event: EventPlace, args: string): OpenBlock => {
   state.hasToolUse = true;
   const block = openBlock(state, out, "tool_use", keyOf(item, event), {
     type: "tool_use",
-    id: typeof item.call_id === "string" ? item.call_id : `call_${state.options.id}_${state.nextIndex}`,
+    id: item.call_id ?? `call_${state.options.id}_${state.nextIndex}`,
     name: item.name,
     input: {},
   });
@@ -258,12 +261,12 @@ const startToolUse = (state: MessagesStreamState, out: MessagesEvent[], item: Js
   return block;
 };
 
-const summaryText = (item: JsonObject): string =>
-  Array.isArray(item.summary)
+const summaryText = (item: ReasoningItem): string =>
+  item.summary !== undefined
     ? item.summary.flatMap((part) => (isObject(part) && typeof part.text === "string" && part.text !== "" ? [part.text] : [])).join("\n\n")
     : "";
 
-const messageText = (item: JsonObject): { text: string; refusal: boolean } => {
+const messageText = (item: MessageItem): { text: string; refusal: boolean } => {
   let text = "";
   let refusal = false;
   for (const part of Array.isArray(item.content) ? item.content : []) {
@@ -278,8 +281,9 @@ const messageText = (item: JsonObject): { text: string; refusal: boolean } => {
 };
 
 /** `output_item.done`: the authoritative item (spec §5.4); sends what no delta carried, then closes its block. */
-const finishItem = (state: MessagesStreamState, out: MessagesEvent[], item: JsonObject, event: EventPlace): void => {
-  const key = keyOf(item, event);
+const finishItem = (state: MessagesStreamState, out: MessagesEvent[], wire: JsonObject, event: EventPlace): void => {
+  const item = toItem(wire);
+  const key = keyOf(wire, event);
   if (key !== undefined && state.closed.has(key)) return;
   const open = state.open && state.open.key === key ? state.open : null;
   switch (item.type) {
@@ -291,7 +295,7 @@ const finishItem = (state: MessagesStreamState, out: MessagesEvent[], item: Json
       break;
     }
     case "function_call": {
-      const args = typeof item.arguments === "string" ? item.arguments : "";
+      const args = item.arguments ?? "";
       if (open?.kind === "tool_use") {
         if (!open.hasDelta && args !== "") delta(out, open, { type: "input_json_delta", partial_json: args });
       } else {
@@ -301,7 +305,7 @@ const finishItem = (state: MessagesStreamState, out: MessagesEvent[], item: Json
     }
     case "reasoning": {
       if (state.options.thinking === "off") break;
-      const blob = typeof item.encrypted_content === "string" && item.encrypted_content !== "" ? item.encrypted_content : undefined;
+      const blob = item.encrypted_content ? item.encrypted_content : undefined;
       const text = state.options.thinking === "summarized" ? summaryText(item) : "";
       const hasStreamed = open?.kind === "thinking" && open.hasDelta;
       if (!hasStreamed && text === "" && blob === undefined) break; // nothing to show and nothing to replay
@@ -311,8 +315,16 @@ const finishItem = (state: MessagesStreamState, out: MessagesEvent[], item: Json
       if (blob !== undefined) delta(out, block, { type: "signature_delta", signature: toThinkingSignature(blob) });
       break;
     }
-    default:
+    case "custom_tool_call":
+    case "local_shell_call":
+    case "function_call_output":
+    case "custom_tool_call_output":
+    case "compaction_trigger":
+    case "item_reference":
+    case "unknown":
       return; // web_search_call, custom tool calls…: no Anthropic block
+    default:
+      return exhaustive(item);
   }
   if (state.open && state.open.key === key) closeOpen(state, out);
   else if (key !== undefined) state.closed.add(key);

@@ -2,6 +2,7 @@
 // strict clients need when the backend omits it, and rebuild `response.completed.output` (spec §5.8).
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
+import { itemTypeName, toItem } from "../schemas/items.ts";
 import { type ErrorEvent, type TerminalEvent, toRawEvent, type UpstreamEvent } from "../schemas/upstream-event.ts";
 import { collectOutput, createOutputState, finalOutput, type OutputState } from "./collect-output.ts";
 
@@ -78,14 +79,16 @@ const patchResponse = (state: ResponsesStreamState, response: JsonObject): void 
   if (typeof response.model !== "string" || response.model === "") patch(state, response, "model", state.options.model);
 };
 
-const patchItem = (state: ResponsesStreamState, item: JsonObject, index: number, done: boolean): void => {
+const patchItem = (state: ResponsesStreamState, wire: JsonObject, index: number, done: boolean): void => {
+  const item = toItem(wire);
   const known = state.itemIds.get(index);
-  if (typeof item.id !== "string" || item.id === "") patch(state, item, "id", known ?? `${PREFIX[item.type as string] ?? "item"}_${state.options.randomId()}`);
-  state.itemIds.set(index, item.id as string);
+  const id = typeof wire.id === "string" && wire.id !== "" ? wire.id : (known ?? `${PREFIX[itemTypeName(item) ?? ""] ?? "item"}_${state.options.randomId()}`);
+  if (id !== wire.id) patch(state, wire, "id", id);
+  state.itemIds.set(index, id);
   if (item.type === "message" || item.type === "function_call") {
-    if (typeof item.status !== "string") patch(state, item, "status", done ? "completed" : "in_progress");
+    if (typeof item.status !== "string") patch(state, wire, "status", done ? "completed" : "in_progress");
   }
-  if (item.type === "function_call" && typeof item.arguments !== "string") patch(state, item, "arguments", "");
+  if (item.type === "function_call" && item.arguments === undefined) patch(state, wire, "arguments", "");
   if (item.type === "message" && Array.isArray(item.content)) {
     for (const part of item.content)
       if (isObject(part) && part.type === "output_text" && !Array.isArray(part.annotations)) patch(state, part, "annotations", []);
