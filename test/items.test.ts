@@ -2,7 +2,7 @@
 // object itself, a known type with wrong field shapes and an unknown type land in "unknown" with the object unchanged.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { toItem, toRawItem, toRawTool, toTool } from "../src/schemas/items.ts";
+import { toContentPart, toItem, toRawItem, toRawTool, toTool } from "../src/schemas/items.ts";
 import { findOrphanOutputs, toRememberedCalls } from "../src/session/restore-tool-calls.ts";
 import { toFlatTool } from "../src/translate/normalize-tools.ts";
 import { readFixtureJson } from "./support/read-fixture.ts";
@@ -153,4 +153,39 @@ describe("readers on the view", () => {
       { type: "custom_tool_call", call_id: "c2", name: "apply_patch", input: "" },
     ]);
   });
+});
+
+describe("toContentPart", () => {
+  const known: Json[] = [
+    { type: "output_text", text: "hi", annotations: [] },
+    { type: "output_text", text: "" },
+    { type: "input_text", text: "hi" },
+    { type: "summary_text", text: "thinking" },
+    { type: "refusal", refusal: "no" },
+    { type: "input_image", image_url: "data:image/png;base64,AAAA" },
+    { type: "input_file", file_data: "JVBERi0=", filename: "a.pdf" },
+  ];
+  for (const part of known) {
+    test(`${String(part.type)} narrows to the object itself`, () => {
+      const view = toContentPart(part);
+      assert.equal(view.type, part.type);
+      assert.equal(view, part); // a patch through the view (annotations) patches the wire
+    });
+  }
+  const unknown: [string, unknown][] = [
+    ["output_text without text", { type: "output_text" }],
+    ["output_text with a number", { type: "output_text", text: 3 }],
+    ["refusal without its text", { type: "refusal", text: "no" }],
+    ["an unread type", { type: "output_audio", data: "AAAA" }],
+    ["no type", { text: "x" }],
+    ["a string", "just text"],
+    ["null", null],
+  ];
+  for (const [what, part] of unknown) {
+    test(`${what} is unknown and kept as it came`, () => {
+      const view = toContentPart(part);
+      assert.equal(view.type, "unknown");
+      assert.equal(view.type === "unknown" ? view.raw : undefined, part);
+    });
+  }
 });

@@ -151,3 +151,29 @@ export const toTool = (raw: WireTool): Tool => {
 
 /** The wire object behind a tool view. */
 export const toRawTool = (tool: Tool): WireTool => (tool.type === "unknown" ? tool.raw : tool);
+
+/** `output_text` / `input_text` / `summary_text`: text in a message's content or a reasoning item's summary (§4.6, §5.5). */
+export type TextPart = { type: "output_text" | "input_text" | "summary_text"; text: string; annotations?: unknown };
+
+/** `refusal`: the model declined; its text is in `refusal` (§5.5). */
+export type RefusalPart = { type: "refusal"; refusal: string };
+
+/** `input_image` / `input_file`: an attachment, counted but never read (§4.6). */
+export type AttachmentPart = { type: "input_image" | "input_file" };
+
+/** Any other part, a known type with the wrong field shapes, or a value that is not an object: passed on as it came. */
+export type UnknownPart = { type: "unknown"; name: string | undefined; raw: unknown };
+
+export type ContentPart = TextPart | RefusalPart | AttachmentPart | UnknownPart;
+
+const isTextPart = (p: JsonObject): p is TextPart =>
+  (p.type === "output_text" || p.type === "input_text" || p.type === "summary_text") && typeof p.text === "string";
+const isRefusalPart = (p: JsonObject): p is RefusalPart => p.type === "refusal" && typeof p.refusal === "string";
+const isAttachmentPart = (p: JsonObject): p is AttachmentPart => p.type === "input_image" || p.type === "input_file";
+
+/** Narrows one element of a `content` or `summary` array, once, with no copy: a known part IS the wire object. */
+export const toContentPart = (raw: unknown): ContentPart => {
+  if (!isObject(raw)) return { type: "unknown", name: undefined, raw };
+  if (isTextPart(raw) || isRefusalPart(raw) || isAttachmentPart(raw)) return raw;
+  return { type: "unknown", name: typeof raw.type === "string" ? raw.type : undefined, raw };
+};

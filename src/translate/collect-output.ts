@@ -2,7 +2,7 @@
 // Pure reducer shared by the Responses patcher, the non-stream folds and the tool-call capture.
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
-import { toItem } from "../schemas/items.ts";
+import { toItem, toContentPart } from "../schemas/items.ts";
 import type { UpstreamEvent } from "../schemas/upstream-event.ts";
 
 export interface OutputState {
@@ -77,8 +77,9 @@ export const outputText = (output: readonly JsonObject[]): string => {
   for (const wire of output) {
     const item = toItem(wire);
     if (item.type !== "message" || !Array.isArray(item.content)) continue;
-    for (const part of item.content) {
-      if (isObject(part) && part.type === "output_text" && typeof part.text === "string") text += part.text;
+    for (const raw of item.content) {
+      const part = toContentPart(raw);
+      if (part.type === "output_text") text += part.text;
     }
   }
   return text;

@@ -2,7 +2,7 @@
 // for a translated request: instructions, every input item's text, and the tool definitions. Pure, given `count`.
 import { exhaustive } from "../exhaustive.ts";
 import { isObject } from "../json.ts";
-import { toItem, type WireItem } from "../schemas/items.ts";
+import { toItem, type WireItem, toContentPart } from "../schemas/items.ts";
 import type { UpstreamDraft } from "./types.ts";
 
 /** Per image or file part: Anthropic's ceiling for one image at its default resolution (≈ 1568 tokens). */
@@ -14,10 +14,27 @@ const textOfParts = (parts: unknown, count: (text: string) => number): number =>
   if (typeof parts === "string") return count(parts);
   if (!Array.isArray(parts)) return 0;
   let tokens = 0;
-  for (const part of parts) {
-    if (!isObject(part)) continue;
-    if (part.type === "input_image" || part.type === "input_file") tokens += ATTACHMENT_TOKENS;
-    else if (typeof part.text === "string") tokens += count(part.text);
+  for (const raw of parts) {
+    const part = toContentPart(raw);
+    switch (part.type) {
+      case "input_image":
+      case "input_file":
+        tokens += ATTACHMENT_TOKENS;
+        break;
+      case "output_text":
+      case "input_text":
+      case "summary_text":
+        tokens += count(part.text);
+        break;
+      case "refusal":
+        break; // the Messages translator never sends one upstream
+      case "unknown":
+        // A part of a type the proxy does not read still counts its text, as the estimate did before the union.
+        if (isObject(part.raw) && typeof part.raw.text === "string") tokens += count(part.raw.text);
+        break;
+      default:
+        exhaustive(part);
+    }
   }
   return tokens;
 };

@@ -3,7 +3,7 @@
 import type { ProxyError } from "../errors.ts";
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject } from "../json.ts";
-import { type FunctionCallItem, toItem } from "../schemas/items.ts";
+import { type FunctionCallItem, toItem, toContentPart } from "../schemas/items.ts";
 import type { DeltaEvent, ReasoningSummaryDeltaEvent, ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
 import { mapFinishReason, type ChatFinishReason } from "./map-finish-reason.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
@@ -236,10 +236,10 @@ const finishItem = (state: ChatChunkState, wire: JsonObject, outputIndex: number
   // Done-only message (minimal.sse, pitfall 14): its text goes out in one delta.
   let content = "";
   let refusal = "";
-  for (const part of item.content) {
-    if (!isObject(part)) continue;
-    if (part.type === "output_text" && typeof part.text === "string") content += part.text;
-    else if (part.type === "refusal" && typeof part.refusal === "string") refusal += part.refusal;
+  for (const raw of item.content) {
+    const part = toContentPart(raw);
+    if (part.type === "output_text") content += part.text;
+    else if (part.type === "refusal") refusal += part.refusal;
   }
   const frames: ChatFrame[] = [];
   if (content !== "") frames.push(deltaChunk(state, { content }));

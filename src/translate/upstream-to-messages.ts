@@ -2,7 +2,7 @@
 // spec §5.3–§5.8). One reducer serves both modes: the stream encodes its events, stream:false folds them.
 import { exhaustive } from "../exhaustive.ts";
 import { isObject, type JsonObject, parseJson } from "../json.ts";
-import { type FunctionCallItem, type MessageItem, type ReasoningItem, toItem } from "../schemas/items.ts";
+import { type FunctionCallItem, type MessageItem, type ReasoningItem, toItem, toContentPart } from "../schemas/items.ts";
 import type { ResponseTerminalEvent, TerminalEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
 import { toProxyErrorFromFailure } from "./map-failure.ts";
 import { type AnthropicError, toAnthropicError } from "./messages-errors.ts";
@@ -263,16 +263,21 @@ const startToolUse = (state: MessagesStreamState, out: MessagesEvent[], item: Fu
 
 const summaryText = (item: ReasoningItem): string =>
   item.summary !== undefined
-    ? item.summary.flatMap((part) => (isObject(part) && typeof part.text === "string" && part.text !== "" ? [part.text] : [])).join("\n\n")
+    ? item.summary
+        .flatMap((raw) => {
+          const part = toContentPart(raw);
+          return part.type === "summary_text" && part.text !== "" ? [part.text] : [];
+        })
+        .join("\n\n")
     : "";
 
 const messageText = (item: MessageItem): { text: string; refusal: boolean } => {
   let text = "";
   let refusal = false;
-  for (const part of Array.isArray(item.content) ? item.content : []) {
-    if (!isObject(part)) continue;
-    if (part.type === "output_text" && typeof part.text === "string") text += part.text;
-    else if (part.type === "refusal" && typeof part.refusal === "string") {
+  for (const raw of Array.isArray(item.content) ? item.content : []) {
+    const part = toContentPart(raw);
+    if (part.type === "output_text") text += part.text;
+    else if (part.type === "refusal") {
       text += part.refusal;
       refusal = true;
     }

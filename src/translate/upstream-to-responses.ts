@@ -1,8 +1,8 @@
 // Backend events → client /v1/responses events (spec §8.6, clients.md §5.A): pass through in order, add what
 // strict clients need when the backend omits it, and rebuild `response.completed.output` (spec §5.8).
 import { exhaustive } from "../exhaustive.ts";
-import { isObject, type JsonObject } from "../json.ts";
-import { itemTypeName, toItem } from "../schemas/items.ts";
+import type { JsonObject } from "../json.ts";
+import { itemTypeName, toItem, toContentPart } from "../schemas/items.ts";
 import { type ErrorEvent, type TerminalEvent, toRawEvent, type UpstreamEvent } from "../schemas/upstream-event.ts";
 import { collectOutput, createOutputState, finalOutput, type OutputState } from "./collect-output.ts";
 
@@ -90,8 +90,10 @@ const patchItem = (state: ResponsesStreamState, wire: JsonObject, index: number,
   }
   if (item.type === "function_call" && item.arguments === undefined) patch(state, wire, "arguments", "");
   if (item.type === "message" && Array.isArray(item.content)) {
-    for (const part of item.content)
-      if (isObject(part) && part.type === "output_text" && !Array.isArray(part.annotations)) patch(state, part, "annotations", []);
+    for (const raw of item.content) {
+      const part = toContentPart(raw);
+      if (part.type === "output_text" && !Array.isArray(part.annotations)) patch(state, part, "annotations", []);
+    }
   }
 };
 
