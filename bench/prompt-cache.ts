@@ -70,6 +70,9 @@ try {
     ["responses, tools + reasoning replay", () => responsesConversation(post, TURNS, "bench-responses")],
     ["official Codex CLI 0.169, Lite shape", () => liteConversation(url, TURNS)],
     ["messages (Anthropic), tool_use/tool_result", () => messagesConversation(post, TURNS, "bench-messages")],
+    ["chat, a system message added at turn 4", () => chatConversation(post, TURNS, "bench-chat-reminder", { reminderAt: 3 })],
+    ["responses, a developer message added at turn 4", () => responsesConversation(post, TURNS, "bench-responses-reminder", { reminderAt: 3 })],
+    ["messages, a system message added at turn 4 (Claude Code)", () => messagesConversation(post, TURNS, "bench-messages-reminder", { reminderAt: 3 })],
   ];
   const rows: string[] = [];
   for (const [name, run] of shapes) {

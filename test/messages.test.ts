@@ -125,7 +125,7 @@ describe("POST /v1/messages", () => {
     assert.equal(typeof body.usage.input_tokens, "number");
   });
 
-  test("Claude Code's request shape: billing header and mid-conversation system folded into instructions, never sent as items", async () => {
+  test("Claude Code's request shape: billing header dropped; the system message after the first user message stays in place as a developer message, never a system item", async () => {
     h = createHarness();
     h.emulator.enqueue("text", { text: "hello" });
     const response = await post(h, {
@@ -147,7 +147,12 @@ describe("POST /v1/messages", () => {
     });
     await events(response);
     const body = lastBody(h);
-    assert.equal(body.instructions, "You are a Claude agent.\n\n# Environment\nPrimary working directory: /w");
+    assert.equal(body.instructions, "You are a Claude agent.");
+    assert.deepEqual(body.input[1], {
+      type: "message",
+      role: "developer",
+      content: [{ type: "input_text", text: "# Environment\nPrimary working directory: /w" }],
+    });
     assert.equal(body.model, "gpt-5.5");
     assert.deepEqual(body.reasoning, { effort: "medium" });
     assert.ok(body.input.every((item: Json) => item.role !== "system"));

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "./emulator/index.ts";
-import { chatConversation, prefixHits, responsesConversation, type Post } from "./support/prompt-cache-turns.ts";
+import { chatConversation, messagesConversation, prefixHits, responsesConversation, type Post } from "./support/prompt-cache-turns.ts";
 import { RUNTIME } from "./support/runtime.ts";
 import { serveEmulator, type ServedEmulator } from "./support/serve-emulator.ts";
 import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
@@ -22,7 +22,7 @@ describe(`prompt-cache prefix over 10 turns on ${RUNTIME}`, () => {
   const post: Post = async (path, body) => {
     const response = await fetch(`${proxy.url}${path}`, {
       method: "POST",
-      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${KEY}`, "x-api-key": KEY, "anthropic-version": "2023-06-01", "content-type": "application/json" },
       body: JSON.stringify(body),
     });
     const json = (await response.json()) as Record<string, any>;
@@ -61,5 +61,25 @@ describe(`prompt-cache prefix over 10 turns on ${RUNTIME}`, () => {
       "reasoning replayed",
     );
     assertPrefix("responses", prefixHits(turns));
+  });
+
+  // A system or developer message that arrives mid-conversation stays in place (a developer item), instead of
+  // joining `instructions`, where it changed the first bytes of the request and lost the whole cached prefix.
+  test("chat with a system message added at turn 4", async () => {
+    const turns = await chatConversation(post, 10, "chat-reminder", { reminderAt: 3 });
+    const last = emulator.calls.at(-1)?.body as Record<string, any>;
+    assert.ok(
+      last.input.some((item: Record<string, unknown>) => item.role === "developer"),
+      "the reminder went as a developer item",
+    );
+    assertPrefix("chat + reminder", prefixHits(turns));
+  });
+
+  test("responses with a developer message added at turn 4", async () => {
+    assertPrefix("responses + reminder", prefixHits(await responsesConversation(post, 10, "responses-reminder", { reminderAt: 3 })));
+  });
+
+  test("messages with a system message added at turn 4 (Claude Code's mid-conversation system)", async () => {
+    assertPrefix("messages + reminder", prefixHits(await messagesConversation(post, 10, "messages-reminder", { reminderAt: 3 })));
   });
 });

@@ -3,6 +3,7 @@
 import { badRequest } from "../errors.ts";
 import type { ChatContentPart, ChatMessage, ChatRequest } from "../schemas/chat-request.ts";
 import type { JsonObject } from "../json.ts";
+import { developerMessage } from "./developer-message.ts";
 import { normalizeTools } from "./normalize-tools.ts";
 import type { Translation, UpstreamDraft } from "./types.ts";
 
@@ -90,9 +91,12 @@ const toInputItems = (message: ChatMessage, index: number, input: JsonObject[], 
   switch (message.role) {
     case "system":
     case "developer": {
-      // The backend rejects system items (§4.5); the text goes to `instructions`, blank ones skipped (§9.2).
+      // The backend rejects system items (§4.5). Leading ones go to `instructions` (§9.2), blank ones skipped; one
+      // after the conversation began stays in place as a developer message, so the prefix cached so far holds.
       const text = joinText(message.content, "\n\n", where, warnings);
-      if (text.trim() !== "") systemTexts.push(text);
+      if (text.trim() === "") return;
+      if (input.length === 0) systemTexts.push(text);
+      else input.push(developerMessage(text));
       return;
     }
     case "user": {

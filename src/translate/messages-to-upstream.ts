@@ -5,6 +5,7 @@ import { clampEffort, resolveClaudeModel, weakestEffort, type ClaudeModelEntry }
 import { splitEffortSuffix } from "../models/resolve-model.ts";
 import type { MessagesBlock, MessagesMessage, MessagesRequest, MessagesToolResultPart } from "../schemas/messages-request.ts";
 import { isObject, type JsonObject } from "../json.ts";
+import { developerMessage } from "./developer-message.ts";
 import { fromThinkingSignature } from "./messages-signature.ts";
 import type { Translation, UpstreamDraft } from "./types.ts";
 
@@ -74,7 +75,7 @@ export const toUpstreamFromMessages = (request: MessagesRequest, options: Messag
     if (HANDLED_KEYS.has(key) || (request as JsonObject)[key] === undefined || (request as JsonObject)[key] === null) continue;
     ctx.warnings.push(`accepted "${key}", not sent: ${DROP_REASONS[key] ?? "no backend equivalent (spec §4.3 allow-list)"}`);
   }
-  addSystem(request.system, "system", ctx);
+  ctx.system.push(...systemTexts(request.system, "system", ctx));
   request.messages.forEach((message, index) => addMessage(message, index, ctx));
 
   const requestedModel = request.model ?? options.model;
@@ -138,17 +139,17 @@ const toEffort = (request: MessagesRequest, model: string, slotEffort: string | 
   return slotEffort;
 };
 
-/** Top-level `system` or a mid-conversation `role: "system"` message → instructions text, billing header dropped. */
-const addSystem = (content: MessagesRequest["system"] | MessagesMessage["content"], where: string, ctx: Context): void => {
-  if (content === undefined || content === null) return;
+/** Top-level `system` or a `role: "system"` message → its non-blank texts, billing header dropped. */
+const systemTexts = (content: MessagesRequest["system"] | MessagesMessage["content"], where: string, ctx: Context): string[] => {
+  if (content === undefined || content === null) return [];
   if (typeof content === "string") {
     const text = content
       .split("\n")
       .filter((line) => !BILLING_HEADER.test(line))
       .join("\n");
-    if (text.trim() !== "") ctx.system.push(text);
-    return;
+    return text.trim() === "" ? [] : [text];
   }
+  const texts: string[] = [];
   content.forEach((block, index) => {
     if (block.type !== "text") {
       ctx.warnings.push(`dropped ${where}[${index}]: "${block.type}" blocks cannot go into instructions`);
@@ -158,15 +159,20 @@ const addSystem = (content: MessagesRequest["system"] | MessagesMessage["content
       ctx.warnings.push(`dropped ${where}[${index}]: x-anthropic-billing-header block`);
       return;
     }
-    if (block.text.trim() !== "") ctx.system.push(block.text);
+    if (block.text.trim() !== "") texts.push(block.text);
   });
+  return texts;
 };
 
 const addMessage = (message: MessagesMessage, index: number, ctx: Context): void => {
   const where = `messages[${index}]`;
   if (message.role === "system") {
-    // Claude Code ≥ 2.1.154 sends these mid-conversation; the backend rejects system items (spec §4.5).
-    addSystem(message.content, `${where}.content`, ctx);
+    // Claude Code sends one after the first user message (docs/anthropic.md); the backend rejects system items
+    // (spec §4.5). Before any item it joins `instructions`; after, it stays in place as a developer message, so the
+    // cached prefix holds when a later turn adds one (developer-message.ts).
+    const texts = systemTexts(message.content, `${where}.content`, ctx);
+    if (ctx.input.length === 0) ctx.system.push(...texts);
+    else if (texts.length > 0) ctx.input.push(developerMessage(...texts));
     return;
   }
   if (message.role === "user") addUserBlocks(message.content, where, ctx);

@@ -51,8 +51,11 @@ const toParts = (role: string, content: unknown): unknown => {
   });
 };
 
-/** Normalises one item; returns null for items that are dropped (item_reference) or folded (system text). */
-const normalizeItem = (raw: JsonObject, system: string[], warnings: string[]): JsonObject | null => {
+/**
+ * Normalises one item; returns null for items that are dropped (item_reference) or folded (leading system text).
+ * `leading`: no item came before it, so system/developer text still belongs to `instructions`.
+ */
+const normalizeItem = (raw: JsonObject, system: string[], warnings: string[], leading: boolean): JsonObject | null => {
   const item: JsonObject = { ...raw };
   if (item.type === undefined && typeof item.role === "string") item.type = "message";
   if (item.type === "item_reference") {
@@ -67,8 +70,13 @@ const normalizeItem = (raw: JsonObject, system: string[], warnings: string[]): J
   const role = String(item.role ?? "");
   if (role === "system" || role === "developer") {
     const text = partsToText(item.content);
-    if (text.trim() !== "") system.push(text);
-    return null;
+    if (text.trim() === "") return null;
+    if (leading) {
+      system.push(text);
+      return null;
+    }
+    // After the conversation began: in place, as a developer message (developer-message.ts), so the prefix holds.
+    item.role = "developer";
   }
   item.content = toParts(role, item.content);
   return item;
@@ -89,7 +97,7 @@ export const toUpstreamFromResponses = (request: ResponsesRequest, defaults: { m
           : [];
   const input: JsonObject[] = [];
   for (const item of items) {
-    const normalized = normalizeItem(item, system, warnings);
+    const normalized = normalizeItem(item, system, warnings, input.length === 0);
     if (normalized) input.push(normalized);
   }
 

@@ -28,8 +28,18 @@ const toolResult = (callId: string) => `{"call_id":"${callId}","temperature_c":2
 
 export type Post = (path: string, body: unknown) => Promise<Json>;
 
+/**
+ * With `reminderAt`, that turn's new messages start with a mid-conversation system (or developer) message, kept in
+ * the history from then on: Claude Code 2.1.154 and later send such reminders (REPORTED, spec/clients.md), and
+ * agents add developer notes between turns.
+ */
+export interface ConversationOptions {
+  reminderAt?: number;
+}
+const REMINDER = "Reminder: the user prefers metric units from now on.";
+
 /** The openai SDK on /v1/chat/completions: system first, assistant tool_calls and tool messages resent. */
-export const chatConversation = async (post: Post, turns: number, key: string): Promise<TurnUsage[]> => {
+export const chatConversation = async (post: Post, turns: number, key: string, options: ConversationOptions = {}): Promise<TurnUsage[]> => {
   const messages: Json[] = [
     { role: "system", content: SYSTEM },
     { role: "user", content: userText(0) },
@@ -46,13 +56,14 @@ export const chatConversation = async (post: Post, turns: number, key: string): 
     const message = answer.choices[0].message;
     messages.push({ role: "assistant", content: message.content ?? null, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) });
     if (message.tool_calls) for (const call of message.tool_calls) messages.push({ role: "tool", tool_call_id: call.id, content: toolResult(call.id) });
-    else messages.push({ role: "user", content: userText(i + 1) });
+    if (options.reminderAt === i + 1) messages.push({ role: "system", content: REMINDER });
+    if (!message.tool_calls) messages.push({ role: "user", content: userText(i + 1) });
   }
   return usage;
 };
 
 /** A stateless /v1/responses client: output items (reasoning with encrypted_content, calls, messages) resent as received. */
-export const responsesConversation = async (post: Post, turns: number, key: string): Promise<TurnUsage[]> => {
+export const responsesConversation = async (post: Post, turns: number, key: string, options: ConversationOptions = {}): Promise<TurnUsage[]> => {
   const input: Json[] = [{ role: "user", content: userText(0) }];
   const usage: TurnUsage[] = [];
   for (let i = 0; i < turns; i += 1) {
@@ -70,25 +81,27 @@ export const responsesConversation = async (post: Post, turns: number, key: stri
     input.push(...answer.output);
     const calls = answer.output.filter((item: Json) => item.type === "function_call");
     if (calls.length > 0) for (const call of calls) input.push({ type: "function_call_output", call_id: call.call_id, output: toolResult(call.call_id) });
-    else input.push({ role: "user", content: userText(i + 1) });
+    if (options.reminderAt === i + 1) input.push({ role: "developer", content: REMINDER });
+    if (calls.length === 0) input.push({ role: "user", content: userText(i + 1) });
   }
   return usage;
 };
 
 /** An Anthropic client on /v1/messages: tool_use blocks and tool_result blocks resent. */
-export const messagesConversation = async (post: Post, turns: number, _key: string): Promise<TurnUsage[]> => {
+export const messagesConversation = async (post: Post, turns: number, key: string, options: ConversationOptions = {}): Promise<TurnUsage[]> => {
   const messages: Json[] = [{ role: "user", content: userText(0) }];
   const usage: TurnUsage[] = [];
   const tools = [weather, clock].map((f) => ({ name: f.name, description: f.description, input_schema: f.parameters }));
   for (let i = 0; i < turns; i += 1) {
-    const answer = await post("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 1024, system: SYSTEM, messages, tools });
+    const answer = await post("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 1024, system: SYSTEM, messages, tools, metadata: { user_id: key } });
     const u = answer.usage;
     usage.push({ input: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens, cached: u.cache_read_input_tokens });
     messages.push({ role: "assistant", content: answer.content });
     const uses = answer.content.filter((block: Json) => block.type === "tool_use");
     if (uses.length > 0)
       messages.push({ role: "user", content: uses.map((b: Json) => ({ type: "tool_result", tool_use_id: b.id, content: toolResult(b.id) })) });
-    else messages.push({ role: "user", content: userText(i + 1) });
+    if (options.reminderAt === i + 1) messages.push({ role: "system", content: `<system-reminder>${REMINDER}</system-reminder>` });
+    if (uses.length === 0) messages.push({ role: "user", content: userText(i + 1) });
   }
   return usage;
 };
