@@ -9,8 +9,10 @@ export type ErrorKind =
   | "forbidden" // a Host or Origin this proxy does not serve (403, docs/security.md)
   | "not_found" // unknown route (404)
   | "method_not_allowed" // known route, other method (405)
+  | "request_timeout" // the body did not arrive within --body-timeout (408, connection closed)
   | "payload_too_large" // body over --body-limit (413)
   | "unsupported_media_type" // a Content-Type or Content-Encoding the proxy cannot read (415)
+  | "request_header_fields_too_large" // more request headers, or more header bytes, than the proxy reads (431)
   | "rate_limited" // local concurrency cap or upstream 429 (429)
   | "auth_unavailable" // no usable ChatGPT credentials (401)
   | "upstream_unauthorized" // upstream 401/403 after any refresh (401)
@@ -46,8 +48,11 @@ const TABLE: Record<ErrorKind, KindRow> = {
   forbidden: { status: 403, type: "invalid_request_error", anthropic: "permission_error" },
   not_found: { status: 404, type: "invalid_request_error", anthropic: "not_found_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error", anthropic: "invalid_request_error" },
+  request_timeout: { status: 408, type: "invalid_request_error", anthropic: "timeout_error" },
   payload_too_large: { status: 413, type: "invalid_request_error", anthropic: "request_too_large" },
   unsupported_media_type: { status: 415, type: "invalid_request_error", anthropic: "invalid_request_error" },
+  // Anthropic's API has no 431; request_too_large is its type for a request it will not read whole.
+  request_header_fields_too_large: { status: 431, type: "invalid_request_error", anthropic: "request_too_large" },
   rate_limited: { status: 429, type: "rate_limit_error", anthropic: "rate_limit_error" },
   auth_unavailable: { status: 401, type: "authentication_error", anthropic: "authentication_error" },
   upstream_unauthorized: { status: 401, type: "authentication_error", anthropic: "authentication_error" },

@@ -5,6 +5,7 @@ import type { ClientInfo, ProxyDeps } from "./deps.ts";
 import { ProxyError, toErrorResponse, isProxyError } from "./errors.ts";
 import { checkClientKey } from "./http/client-auth.ts";
 import { checkExposure, corsHeaders, isPreflight, preflightResponse } from "./http/exposure.ts";
+import { checkHeaderLimits } from "./http/header-limits.ts";
 import { createRequestRecord, requestUrl, type RequestRecord } from "./request-record.ts";
 import { createChatCompletionsRoute } from "./routes/chat-completions.ts";
 import { createHealthRoute } from "./routes/health.ts";
@@ -74,7 +75,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
     observeEvent: (event: Record<string, unknown>) => {
       if (event.type === "codex.rate_limits") quota.observeRateLimits(event);
     },
-    cache: createSessionCache({ store, ttlMs: deps.config.cacheTtl }),
+    cache: createSessionCache({ store, ttlMs: deps.config.cacheTtl, maxCalls: deps.config.cacheMaxCalls }),
     upstream: createUpstreamClient({
       fetch: deps.fetch,
       baseUrl: deps.config.baseUrl,
@@ -109,6 +110,7 @@ export const createProxy = (deps: ProxyDeps): Proxy => {
   /** Requests from an origin in --cors-origins, answered with CORS headers. */
   const corsOrigin = new WeakMap<Request, string>();
   const guard = (request: Request) => {
+    checkHeaderLimits(request.headers);
     const origin = checkExposure(request, deps.config, deps.checkHost ?? true);
     if (origin === null) return undefined;
     corsOrigin.set(request, origin);

@@ -144,9 +144,16 @@ describe("Redis session store on a real redis-server (issue #10 items 1, 2)", ()
     await writer.rememberCalls(session, [call]);
 
     const keys = (await raw.keys(`${prefix}*`)).sort();
-    assert.deepEqual(keys, [toRedisKey(prefix, `call:${session.length}:${session}:call_1:x`), toRedisKey(prefix, `instructions:${session}`)].sort());
+    assert.deepEqual(
+      keys,
+      [
+        toRedisKey(prefix, `call:${session.length}:${session}:call_1:x`),
+        toRedisKey(prefix, `calls:${session.length}:${session}`),
+        toRedisKey(prefix, `instructions:${session}`),
+      ].sort(),
+    );
     for (const key of keys) {
-      assert.match(key, new RegExp(`^${prefix}(instructions|call):[A-Za-z0-9_-]{43}$`));
+      assert.match(key, new RegExp(`^${prefix}(instructions|calls?):[A-Za-z0-9_-]{43}$`));
       assert.ok(!key.includes("alice") && !key.includes("call_1"), key);
     }
     assert.equal(await reader.getInstructions(session), "Be brief.");

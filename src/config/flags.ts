@@ -2,6 +2,7 @@
 // the Config type, --help, the README table and the edge's ignore list all come from here (docs/STYLE.md "Config").
 import { LOG_FORMATS, LOG_LEVELS } from "../log.ts";
 import { DEFAULT_CLAUDE_MODELS } from "../models/claude-models.ts";
+import { MAX_CALLS_PER_SESSION } from "../session/session-cache.ts";
 import { boolean, bytes, duration, hostList, httpUrl, integer, listen, modelMap, oneOf, optionalText, originList, redisUrl, text, type Flag } from "./kinds.ts";
 
 /** The --share-credentials encryption secret: an environment variable only, since a flag would show in `ps`. */
@@ -48,6 +49,10 @@ export const FLAG_DEFINITIONS = {
     default: "10000",
     min: 1,
   }),
+  cacheMaxCalls: integer("tool calls remembered per session for rebuilding a later turn (oldest go first)", {
+    default: String(MAX_CALLS_PER_SESSION),
+    min: 1,
+  }),
   cacheMaxBytes: bytes("memory the in-memory session caches may hold (least recently used go first); a value over 1 MiB is not cached", {
     default: "256mb",
   }),
@@ -64,6 +69,11 @@ export const FLAG_DEFINITIONS = {
     min: 1,
   }),
   bodyLimit: bytes("largest request body accepted (413 above it); room for base64 images", { default: "32mb" }),
+  bodyTimeout: duration("longest a client may take to send its whole request body (408 and the connection closed after it)", {
+    default: "60s",
+    timer: true,
+    min: 1,
+  }),
   maxStreams: integer("cap on concurrent upstream requests, 429 with Retry-After when full (0 = no cap)", {
     default: "0",
     min: 0,

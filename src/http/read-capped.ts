@@ -13,9 +13,13 @@ export const concatBytes = (chunks: readonly Uint8Array[], size: number): Uint8A
   return out;
 };
 
-/** Every byte of `stream`; past `limit` bytes it is cancelled and `tooLarge()` is thrown. */
-export const readCapped = async (stream: ReadableStream<Uint8Array>, limit: number, tooLarge: () => Error): Promise<Uint8Array> => {
+/**
+ * Every byte of `stream`; past `limit` bytes it is cancelled and `tooLarge()` is thrown. An abort of `signal` cancels
+ * it too (the caller has given up on the rest: --body-timeout).
+ */
+export const readCapped = async (stream: ReadableStream<Uint8Array>, limit: number, tooLarge: () => Error, signal?: AbortSignal): Promise<Uint8Array> => {
   const reader = stream.getReader();
+  signal?.addEventListener("abort", () => void reader.cancel().catch(() => undefined), { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

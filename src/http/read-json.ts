@@ -10,20 +10,51 @@ import { readCapped } from "./read-capped.ts";
 const tooLarge = (limit: number) =>
   new ProxyError("payload_too_large", { message: `Request body is larger than the ${limit}-byte limit (--body-limit).`, code: "request_too_large" });
 
+/** What bounds a client's body: its size (--body-limit) and the time it may take to arrive (--body-timeout). */
+export interface BodyLimits {
+  bodyLimit: number;
+  bodyTimeout: number;
+}
+
+/** `60000` → `60s`, `1500` → `1.5s`: the deadline as the flag is written. */
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))}s`;
+
+const timedOut = (ms: number) =>
+  new ProxyError("request_timeout", {
+    message: `The request body did not arrive within ${seconds(ms)} (--body-timeout): send it at once, or start the proxy with a larger --body-timeout.`,
+    code: "request_timeout",
+    // The rest of the body is never read, so the connection cannot carry another request (RFC 9110 §15.5.9).
+    headers: { connection: "close" },
+  });
+
 /**
- * Reads at most `limit` bytes, failing early on a declared or actual overflow. A read that breaks off is the client
- * gone before its body ended (issue 15 item 4): client_closed (499 in the log line and metrics), not a 500.
+ * Reads at most `limit` bytes, failing early on a declared or actual overflow, within `bodyTimeout` (a body that
+ * drips in ends with a 408). A read that breaks off is the client gone before its body ended (issue 15 item 4):
+ * client_closed (499 in the log line and metrics), not a 500.
  */
-const readLimited = async (request: Request, limit: number, readBody?: ClientInfo["readBody"]): Promise<Uint8Array> => {
+const readLimited = async (request: Request, limits: BodyLimits, readBody?: ClientInfo["readBody"]): Promise<Uint8Array> => {
+  const abandon = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(timedOut(limits.bodyTimeout));
+      abandon.abort();
+    }, limits.bodyTimeout);
+  });
+  const reading = readWhole(request, limits.bodyLimit, readBody, abandon.signal);
+  // Abandoned at the deadline, the read fails later, when the runtime closes the connection: nobody waits for it.
+  reading.catch(() => undefined);
   try {
-    return await readWhole(request, limit, readBody);
+    return await Promise.race([reading, expired]);
   } catch (error) {
     if (isProxyError(error)) throw error;
     throw new ProxyError("client_closed", { message: "The client closed the request before its body ended.", cause: error });
+  } finally {
+    clearTimeout(timer);
   }
 };
 
-const readWhole = async (request: Request, limit: number, readBody?: ClientInfo["readBody"]): Promise<Uint8Array> => {
+const readWhole = async (request: Request, limit: number, readBody: ClientInfo["readBody"] | undefined, signal: AbortSignal): Promise<Uint8Array> => {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (readBody !== undefined) {
@@ -36,7 +67,7 @@ const readWhole = async (request: Request, limit: number, readBody?: ClientInfo[
   const framed = request.headers.has("content-length") && !request.headers.has("transfer-encoding");
   if (framed && Number.isInteger(declared) && declared >= 0) return new Uint8Array(await request.arrayBuffer());
   if (!request.body) return new Uint8Array(0);
-  return readCapped(request.body, limit, () => tooLarge(limit));
+  return readCapped(request.body, limit, () => tooLarge(limit), signal);
 };
 
 /** `messages[2].content` from a zod issue path. */
@@ -56,8 +87,13 @@ const describeIssue = (issue: z.core.$ZodIssue, param: string | null): string =>
   return `Invalid value for ${where}: ${issue.message}.`;
 };
 
-/** The parsed, schema-checked body, or a ProxyError (400 with param, 413, 415); zstd/gzip bodies are decompressed first. */
-export const readJsonBody = async <S extends z.ZodType>(request: Request, schema: S, limit: number, readBody?: ClientInfo["readBody"]): Promise<z.infer<S>> => {
+/** The parsed, schema-checked body, or a ProxyError (400 with param, 408, 413, 415); zstd/gzip bodies are decompressed first. */
+export const readJsonBody = async <S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  limits: BodyLimits,
+  readBody?: ClientInfo["readBody"],
+): Promise<z.infer<S>> => {
   const type = request.headers.get("content-type");
   // Not text/plain: a web page may send that cross-origin without a preflight (red team D3).
   if (type !== null && !/^\s*application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
@@ -67,8 +103,8 @@ export const readJsonBody = async <S extends z.ZodType>(request: Request, schema
     });
   }
   const codings = parseContentEncoding(request.headers.get("content-encoding"));
-  const received = await readLimited(request, limit, readBody);
-  const bytes = codings.length === 0 ? received : await decompressBody(received, codings, limit);
+  const received = await readLimited(request, limits, readBody);
+  const bytes = codings.length === 0 ? received : await decompressBody(received, codings, limits.bodyLimit);
   if (bytes.byteLength === 0) throw badRequest("The request body is empty: send a JSON object.", null, "invalid_json");
   let text: string;
   try {

@@ -11,7 +11,7 @@ import { foldTurn, startTurn, streamTurn, type TurnServices } from "./_turn.ts";
 export const createChatCompletionsRoute = (services: TurnServices) => {
   const { deps } = services;
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
-    const body = await readJsonBody(request, chatRequestSchema, deps.config.bodyLimit, client.readBody);
+    const body = await readJsonBody(request, chatRequestSchema, deps.config, client.readBody);
     const sessionKey = toSessionKey({ user: body.user, promptCacheKey: body.prompt_cache_key, headers: request.headers, remoteAddress: client.remoteAddress });
     const translation = {
       ...toUpstreamFromChat(body, { model: deps.config.model }),

@@ -14,7 +14,7 @@ import { toResponsesTurn } from "./responses.ts";
 export const createCompactRoute = (services: TurnServices) => {
   const { deps } = services;
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
-    const body = await readJsonBody(request, responsesRequestSchema, deps.config.bodyLimit, client.readBody);
+    const body = await readJsonBody(request, responsesRequestSchema, deps.config, client.readBody);
     const turn = toResponsesTurn(body, request, client, { model: deps.config.model });
     const translation = withCompactionTrigger(turn.translation);
     const { model, result, serverTiming } = await startTurn(services, {

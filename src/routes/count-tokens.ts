@@ -14,7 +14,7 @@ const loadTokenizer = () => (tokenizer ??= import("gpt-tokenizer/encoding/o200k_
 export const createCountTokensRoute =
   (deps: ProxyDeps) =>
   async (request: Request, client: ClientInfo): Promise<Response> => {
-    const body = await readJsonBody(request, countTokensRequestSchema, deps.config.bodyLimit, client.readBody);
+    const body = await readJsonBody(request, countTokensRequestSchema, deps.config, client.readBody);
     const { instructions, draft } = toUpstreamFromMessages(body, { model: deps.config.model, claudeModels: deps.config.claudeModels });
     const count = await loadTokenizer();
     return Response.json({ input_tokens: estimateInputTokens(instructions, draft, count) });

@@ -21,7 +21,7 @@ export const toMessagesSessionKey = (body: Pick<MessagesRequest, "metadata">, he
 export const createMessagesRoute = (services: TurnServices) => {
   const { deps } = services;
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
-    const body = await readJsonBody(request, messagesRequestSchema, deps.config.bodyLimit, client.readBody);
+    const body = await readJsonBody(request, messagesRequestSchema, deps.config, client.readBody);
     const sessionKey = toMessagesSessionKey(body, request.headers, client.remoteAddress);
     const translation = toUpstreamFromMessages(body, { model: deps.config.model, claudeModels: deps.config.claudeModels });
     const stream = body.stream === true;

@@ -23,7 +23,7 @@ export const toResponsesTurn = (body: ResponsesRequest, request: Request, client
 export const createResponsesRoute = (services: TurnServices) => {
   const { deps } = services;
   return async (request: Request, client: ClientInfo, record: RequestRecord): Promise<Response> => {
-    const body = await readJsonBody(request, responsesRequestSchema, deps.config.bodyLimit, client.readBody);
+    const body = await readJsonBody(request, responsesRequestSchema, deps.config, client.readBody);
     const { sessionKey, official, translation, forwardHeaders } = toResponsesTurn(body, request, client, { model: deps.config.model });
     const { model, result, serverTiming } = await startTurn(services, {
       request,
