@@ -2,6 +2,7 @@
 // SSE bytes and Message objects, and every transcript split at every byte offset through the real relay.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { OPEN_FRAME } from "../src/sse/encode.ts";
 import { createSseRelay } from "../src/sse/relay.ts";
 import { encodeMessagesEvents } from "../src/sse/messages-sse.ts";
 import { createMessagesStreamState, finishMessagesEvents, stepMessagesEvents } from "../src/translate/upstream-to-messages.ts";
@@ -11,7 +12,7 @@ import { readFixtureBytes, readFixtureJson, readFixtureText } from "./support/re
 
 const REQUESTS = ["text", "tool-round-trip", "parallel-tools", "thinking", "image", "pdf", "mid-conversation-system", "billing-header"];
 
-/** The transcript through createSseRelay, cut into chunks at `cuts`, as the client's bytes. */
+/** The transcript through createSseRelay, cut into chunks at `cuts`, as the client's bytes (the relay's opening comment first). */
 const relayTranscript = (name: string, cuts: number[]): Promise<string> => {
   const state = createMessagesStreamState({ id: "msg_fixture", model: "claude-sonnet-4-5", thinking: STREAM_GOLDENS[name] ?? "off" });
   const body = createSseRelay(
@@ -35,7 +36,7 @@ describe("Codex stream → Anthropic events goldens", () => {
     test(`${name}.sse gives the bytes of ${name}.messages-stream.sse`, async () => {
       const golden = readFixtureText(`anthropic/${name}.messages-stream.sse`);
       assert.equal(encodeMessagesEvents(reduceTranscript(name).events), golden);
-      assert.equal(await relayTranscript(name, []), golden, "through the relay in one chunk");
+      assert.equal(await relayTranscript(name, []), OPEN_FRAME + golden, "through the relay in one chunk");
     });
   }
   for (const name of MESSAGE_GOLDENS) {
@@ -50,7 +51,7 @@ describe("Codex stream → Anthropic events goldens", () => {
       const length = readFixtureBytes(`codex/${name}.sse`).length;
       for (let cut = 1; cut < length; cut++) {
         const text = await relayTranscript(name, [cut]);
-        if (text !== golden) assert.equal(text, golden, `split at byte ${cut}`);
+        if (text !== OPEN_FRAME + golden) assert.equal(text, OPEN_FRAME + golden, `split at byte ${cut}`);
       }
     });
   }

@@ -7,6 +7,7 @@ import { createProxy } from "../src/proxy.ts";
 import { parseConfig } from "../src/config/parse-config.ts";
 import { createLogger } from "../src/log.ts";
 import type { AuthStore } from "../src/auth/types.ts";
+import { OPEN_FRAME } from "../src/sse/encode.ts";
 import { createSseRelay, drainInto, type FrameReducer } from "../src/sse/relay.ts";
 import { toUpstreamEvent, type UpstreamEvent } from "../src/schemas/upstream-event.ts";
 import { collectOutput, createOutputState, finalOutput } from "../src/translate/collect-output.ts";
@@ -57,7 +58,7 @@ describe("relay error path", () => {
     const errors: unknown[] = [];
     const out = createSseRelay(upstream.body, reducer, { keepAliveMs: 60_000, onEnd: (how) => ends.push(how), onStepError: (e) => errors.push(e) });
     const text = await readAll(out);
-    assert.equal(text, "response.created;error(proxy_stream_error);end;");
+    assert.equal(text, `${OPEN_FRAME}response.created;error(proxy_stream_error);end;`);
     assert.ok(upstream.seen.cancelled, "the upstream body was cancelled");
     assert.deepEqual(ends, ["error"]);
     assert.equal(errors.length, 1);
@@ -94,7 +95,7 @@ describe("relay error path", () => {
     });
     const errors: unknown[] = [];
     const text = await readAll(createSseRelay(body, throwingReducer(), { keepAliveMs: 60_000, onStepError: (e) => errors.push(e) }));
-    assert.equal(text, "response.created;error(proxy_stream_error);end;");
+    assert.equal(text, `${OPEN_FRAME}response.created;error(proxy_stream_error);end;`);
     assert.ok(cancelled, "the upstream body was cancelled");
     assert.match(String(errors[0]), /grew past 16777216 bytes/);
     assert.ok(sent >= 16 * 1024 * 1024 && sent <= 17 * 1024 * 1024, `read ${sent} bytes before stopping`);
@@ -118,7 +119,7 @@ describe("relay error path", () => {
     const reducer = throwingReducer();
     const skipped: string[] = [];
     const text = await readAll(createSseRelay(upstream.body, reducer, { keepAliveMs: 60_000, onMalformed: (d) => skipped.push(d) }));
-    assert.equal(text, "response.created;response.completed;end;");
+    assert.equal(text, `${OPEN_FRAME}response.created;response.completed;end;`);
     assert.deepEqual(skipped, ['{"foo":1}', "not json", "[1,2]"]);
   });
 });

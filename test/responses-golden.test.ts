@@ -5,6 +5,7 @@ import { createProxy } from "../src/proxy.ts";
 import { parseConfig } from "../src/config/parse-config.ts";
 import { createLogger } from "../src/log.ts";
 import type { AuthStore } from "../src/auth/types.ts";
+import { OPEN_FRAME } from "../src/sse/encode.ts";
 import { createSseRelay } from "../src/sse/relay.ts";
 import { createResponsesStreamState, finishResponsesEvents, stepResponsesEvents } from "../src/translate/upstream-to-responses.ts";
 import { createFixtureUpstream, toChunkedStream } from "./support/fixture-upstream.ts";
@@ -74,7 +75,9 @@ describe("Responses goldens", () => {
     frames.forEach((frame, i) => assert.deepEqual(frame, golden[i], `frame ${i}`));
     // Events the proxy did not need to change go out as the exact bytes the backend sent.
     const goldenBlocks = readFixtureText("codex/translation/text-then-tool.responses-stream.sse").split("\n\n");
-    const blocks = text.split("\n\n");
+    // The relay's opening comment (red team D14) comes first; SSE parsers skip it.
+    assert.ok(text.startsWith(OPEN_FRAME), text.slice(0, 40));
+    const blocks = text.slice(OPEN_FRAME.length).split("\n\n");
     blocks.forEach((block, i) => {
       if (!block.startsWith("event: response.completed")) assert.equal(block, goldenBlocks[i], `frame ${i} bytes`);
     });
@@ -146,10 +149,11 @@ describe("Responses goldens", () => {
       const decoder = new TextDecoder();
       const writes: string[] = [];
       for (let r = await reader.read(); !r.done; r = await reader.read()) writes.push(decoder.decode(r.value));
-      assert.equal(writes[0], "response.created;", name);
-      assert.equal(writes.length, 3, `${name}: first event, the rest of the burst, the end`);
+      assert.equal(writes[0], OPEN_FRAME, `${name}: the opening comment, before any upstream read (red team D14)`);
+      assert.equal(writes[1], "response.created;", name);
+      assert.equal(writes.length, 4, `${name}: the opening comment, first event, the rest of the burst, the end`);
       assert.equal(
-        writes[1],
+        writes[2],
         events
           .slice(1)
           .map((type) => `${type};`)

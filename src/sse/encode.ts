@@ -4,6 +4,8 @@
 export const DONE_FRAME = "data: [DONE]\n\n";
 /** Sent while the upstream is silent so idle timeouts do not cut the stream (spec §5.9). */
 export const KEEP_ALIVE_FRAME = ": keep-alive\n\n";
+/** The first bytes of every SSE response, so the runtime writes the status line at once (red team D14). */
+export const OPEN_FRAME = ": ok\n\n";
 
 /** `event: <type>\ndata: <json>\n\n`; the type never holds a newline (it comes from our own JSON). */
 export const encodeEvent = (type: string, data: unknown): string => `event: ${type.replace(/[\r\n]/g, "")}\ndata: ${JSON.stringify(data)}\n\n`;

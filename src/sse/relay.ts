@@ -1,12 +1,14 @@
-// The one stream stage of every SSE response: pulls upstream chunks on demand, decodes and translates them,
-// writes one encoded chunk per network chunk, fills silence with keep-alive comments, and owns cancel()
-// (STYLE.md "Streams"; spec §5.9). Pull-based, so nothing is read ahead of the client.
+// The one stream stage of every SSE response: opens with a comment so the status line goes out at once, pulls
+// upstream chunks on demand, decodes and translates them, writes one encoded chunk per network chunk, fills silence
+// with keep-alive comments, and owns cancel() (STYLE.md "Streams"; spec §5.9). Pull-based, so nothing is read
+// ahead of the client.
 import type { ErrorEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
 import { createUpstreamDecoder } from "./decode-upstream.ts";
-import { KEEP_ALIVE_FRAME } from "./encode.ts";
+import { KEEP_ALIVE_FRAME, OPEN_FRAME } from "./encode.ts";
 
 const encoder = new TextEncoder();
 const KEEP_ALIVE_BYTES = encoder.encode(KEEP_ALIVE_FRAME);
+const OPEN_BYTES = encoder.encode(OPEN_FRAME);
 
 export interface FrameReducer {
   /** Encoded SSE text for one upstream event ("" for nothing); `data` is the event's raw `data:` text. */
@@ -16,7 +18,7 @@ export interface FrameReducer {
 }
 
 export interface RelayOptions {
-  /** Silence after which a keep-alive comment is sent. */
+  /** Time since the client last got a byte from us after which a keep-alive comment is sent (red team D14). */
   keepAliveMs: number;
   /** "done" when the upstream ended (normally or broken), "cancel" when the client went away, "error" when translating threw. */
   onEnd?: (how: "done" | "cancel" | "error") => void;
@@ -69,15 +71,18 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
   }, options.onMalformed);
   let pending: Promise<ReadResult | "failed"> | undefined;
   let ended = false;
-  // Keep-alive: one timer for the stream, not one per read. A read that waits records when it started and who to
-  // wake; the timer, when it fires, wakes that wait if it has been silent for keepAliveMs, or re-arms for the rest.
+  // Keep-alive: one timer for the stream, not one per read. Silence is counted from the start of the current pull
+  // (`quietSince`): pull() runs when the client has taken everything enqueued so far, so that is when it got its
+  // last byte from us. Upstream chunks that complete no event (a dribbled event, red team D14) send nothing and so
+  // do not restart it. A read that waits records who to wake; the timer, when it fires, wakes that wait once
+  // keepAliveMs have passed since quietSince, or re-arms for the rest.
   let wake: ((tick: "tick") => void) | undefined;
-  let waitSince = 0;
+  let quietSince = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onTimer = () => {
     timer = undefined;
     if (ended || wake === undefined) return;
-    const left = waitSince + options.keepAliveMs - Date.now();
+    const left = quietSince + options.keepAliveMs - Date.now();
     if (left > 0) {
       timer = setTimeout(onTimer, left);
       return;
@@ -86,12 +91,11 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
     wake = undefined;
     resolve("tick");
   };
-  /** `read` settled, or "tick" after keepAliveMs of silence. */
+  /** `read` settled, or "tick" once keepAliveMs have passed since the client's last byte. */
   const readOrTick = (read: Promise<ReadResult | "failed">) =>
     new Promise<ReadResult | "failed" | "tick">((resolve) => {
       wake = resolve;
-      waitSince = Date.now();
-      timer ??= setTimeout(onTimer, options.keepAliveMs);
+      timer ??= setTimeout(onTimer, Math.max(0, quietSince + options.keepAliveMs - Date.now()));
       void read.then(resolve);
     });
   const end = (how: "done" | "cancel" | "error") => {
@@ -112,10 +116,21 @@ export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: Fr
   // the rest of the burst is translated (time to first byte); `carry` is the unfed rest of that chunk.
   let firstSent = false;
   let carry: Uint8Array | undefined;
+  let opened = false;
 
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        quietSince = Date.now();
+        // The first bytes are a comment (ignored by SSE parsers), sent before anything is read from upstream: Node
+        // and Bun write the status line only with the first body bytes, so without it a silent upstream would keep
+        // the client without headers (red team D14). The caller decided the 200 before this stage exists (for
+        // /v1/messages only after peekUpstream, which holds the status back for an early error).
+        if (!opened) {
+          opened = true;
+          controller.enqueue(OPEN_BYTES);
+          return;
+        }
         try {
           await pullInto(controller);
         } catch (error) {
