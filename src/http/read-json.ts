@@ -48,6 +48,11 @@ const readLimited = async (request: Request, limits: BodyLimits, readBody?: Clie
     return await Promise.race([reading, expired]);
   } catch (error) {
     if (isProxyError(error)) throw error;
+    // Deno hands the handler a chunked body whose framing its HTTP/1 parser rejects later (a 20 KB chunk extension,
+    // red team D17 #15) and fails the read with "invalid HTTP/1 request" (OBSERVED, Deno 2.9): the client's 400.
+    if (error instanceof Error && /invalid HTTP\/1 request/i.test(error.message)) {
+      throw badRequest("The request body's chunked framing is malformed (a chunk-size line or extension too long?).", null, "invalid_request_body");
+    }
     throw new ProxyError("client_closed", { message: "The client closed the request before its body ended.", cause: error });
   } finally {
     clearTimeout(timer);

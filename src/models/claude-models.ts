@@ -1,6 +1,6 @@
 // Claude model ids → Codex models (issue 17 item 5, docs/anthropic.md "Models"): a table of `family=model[:effort]`
 // entries from --claude-models, matched on the id's `-`-separated words; Codex ids pass through untouched.
-import { MODEL_EFFORTS } from "./catalogue.ts";
+import { effortsOf } from "./catalogue.ts";
 
 export interface ClaudeModelEntry {
   /** The word matched in a Claude id: `opus` matches `claude-opus-4-5` and `claude-3-opus-20240229`. */
@@ -67,7 +67,7 @@ const ORDER = ["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultr
  * client's literal Codex effort, so it is clamped rather than refused.
  */
 export const clampEffort = (model: string, effort: string): string => {
-  const supported = MODEL_EFFORTS[model];
+  const supported = effortsOf(model);
   if (!supported || supported.includes(effort)) return effort;
   const rank = ORDER.indexOf(effort);
   const below = supported.filter((e) => ORDER.indexOf(e) < rank);
@@ -77,7 +77,7 @@ export const clampEffort = (model: string, effort: string): string => {
 
 /** The weakest effort a catalogue model supports (`thinking: disabled`), undefined for unknown models. */
 export const weakestEffort = (model: string): string | undefined => {
-  const supported = MODEL_EFFORTS[model];
+  const supported = effortsOf(model);
   if (!supported || supported.length === 0) return undefined;
   return supported.reduce((a, b) => (ORDER.indexOf(a) < ORDER.indexOf(b) ? a : b));
 };

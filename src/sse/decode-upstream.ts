@@ -19,6 +19,36 @@ export interface UpstreamDecoder {
  */
 export const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Deepest nesting of objects and arrays one upstream event may have (red team D17 #53: a `response.completed`
+ * nested 50,000 levels overflowed the stack of `JSON.stringify` on Node, 500 "internal error"). A real event is a
+ * few levels around the response, plus a tool schema the client sent (at most 500 levels, http/body-shape.ts).
+ */
+export const MAX_EVENT_DEPTH = 1_000;
+
+/** Deeper than `limit`? An explicit stack, so the check itself cannot overflow. */
+const deeperThan = (root: object, limit: number): boolean => {
+  const stack: [value: object, depth: number][] = [[root, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [value, depth] = next;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+};
+
+/**
+ * What an event nested past MAX_EVENT_DEPTH becomes: the backend's own `error` event (docs/backend.md §5.4 shape), so
+ * each dialect ends with its error (502 for stream: false, an error frame in a stream), as for a failure the backend
+ * reported, and no later stage serialises the deep value.
+ */
+const TOO_DEEP_DATA = JSON.stringify({
+  type: "error",
+  code: "upstream_protocol_error",
+  message: `The Codex backend sent an event nested more than ${MAX_EVENT_DEPTH} levels deep; the proxy stopped the response. Please retry.`,
+  param: null,
+});
+
 export class EventTooLargeError extends Error {
   constructor(limit: number) {
     super(`an upstream event grew past ${limit} bytes without ending; the stream was stopped`);
@@ -50,6 +80,11 @@ export const createUpstreamDecoder = (
       // not break a stream): skipped.
       if (payload === undefined || typeof payload.type !== "string") {
         onMalformed?.(data);
+        return;
+      }
+      // Depth d needs at least 2·d characters, so ordinary events skip the walk.
+      if (data.length > 2 * MAX_EVENT_DEPTH && deeperThan(payload, MAX_EVENT_DEPTH)) {
+        onEvent(toUpstreamEvent(JSON.parse(TOO_DEEP_DATA)), TOO_DEEP_DATA);
         return;
       }
       onEvent(toUpstreamEvent(payload), data);
