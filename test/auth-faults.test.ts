@@ -3,7 +3,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "./emulator/index.ts";
@@ -170,6 +170,166 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
     const response = await s.post();
     assert.equal(response.status, 200, await response.clone().text());
     assert.ok(!existsSync(`${s.path}.lock`));
+  });
+
+  test("item 5: SIGKILL during a refresh leaves auth.json old or new, never partial; the lock it leaves is taken over once its 30 s lease passed", async () => {
+    // Killed at several moments: while the token call waits, and 0–40 ms after the endpoint was reached (the write).
+    for (const [delayMs, afterMs] of [
+      [1_500, 200],
+      [0, 0],
+      [0, 5],
+      [0, 15],
+      [0, 40],
+    ] as const) {
+      tokenDelayMs = delayMs;
+      try {
+        const s = await start("auth.json");
+        const calls = emulator.tokenCalls.length;
+        const seen = tokenRequests;
+        const pending = s
+          .post()
+          .then((r) => r.text())
+          .catch(() => "cut");
+        assert.ok(await waitFor(() => tokenRequests > seen), "the refresh reached the token endpoint");
+        if (afterMs > 0) await new Promise((resolve) => setTimeout(resolve, afterMs));
+        process.kill(s.proxy.child.pid ?? 0, "SIGKILL");
+        await s.proxy.exited;
+        await pending;
+        const text = readFileSync(s.path, "utf8");
+        assert.doesNotThrow(() => JSON.parse(text), `killed ${afterMs} ms in: auth.json is not whole JSON: ${text.slice(0, 80)}`);
+        const refresh = readTokens(s.path).refresh_token;
+        const issuedNow = emulator.tokenCalls.length > calls ? issued(emulator, calls).refresh_token : undefined;
+        assert.ok(refresh === s.minted.refreshToken || refresh === issuedNow, `killed ${afterMs} ms in: neither the old nor the new refresh token`);
+        if (delayMs > 0) {
+          assert.equal(refresh, s.minted.refreshToken, "killed before the endpoint answered: the old file");
+          assert.ok(existsSync(`${s.path}.lock`), "SIGKILL leaves the lock (no exit handler runs)");
+          // The leftover as a later process finds it once the lease passed: taken over, the refresh goes through.
+          const when = new Date(Date.now() - 31_000);
+          utimesSync(`${s.path}.lock`, when, when);
+          const before = tokenRequests;
+          const next = await spawnProxy([
+            "--api-key",
+            KEY,
+            "--auth-path",
+            s.path,
+            "--allow-refresh",
+            "--base-url",
+            served.baseUrl,
+            "--token-url",
+            served.tokenUrl,
+          ]);
+          proxies.push(next);
+          const response = await fetch(`${next.url}/v1/responses`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+            body: '{"input":"x"}',
+          });
+          assert.equal(response.status, 200, await response.clone().text());
+          assert.ok(!existsSync(`${s.path}.lock`), "the stale lock was taken over and released");
+          // Not blocked by the lock: the token call was made (its answer may be a reuse error where the endpoint had
+          // already rotated the killed process's refresh token; that loss is SIGKILL's, docs/credentials.md).
+          assert.ok(tokenRequests > before, "the next refresh reached the token endpoint");
+        }
+      } finally {
+        tokenDelayMs = 0;
+      }
+    }
+  });
+
+  test("item 5: auth.json as a directory, a symlink elsewhere, unreadable or truncated: /health and the 401 say which, and fixing it recovers without a restart", async () => {
+    const good = readFileSync("test/fixtures/codex/auth.json", "utf8");
+    const isRoot = process.getuid?.() === 0;
+    const cases: [string, (path: string, dir: string) => void, RegExp][] = [
+      ["a directory", (path) => mkdirSync(path), /cannot read auth\.json .*\(EISDIR\)/],
+      [
+        "a symlink to a file that is no auth.json",
+        (path, dir) => {
+          writeFileSync(join(dir, "notes.txt"), "not an auth file");
+          symlinkSync(join(dir, "notes.txt"), path);
+        },
+        /is not valid JSON/,
+      ],
+      ["a dangling symlink", (path, dir) => symlinkSync(join(dir, "elsewhere", "auth.json"), path), /auth\.json not found at/],
+      ["truncated JSON", (path) => writeFileSync(path, good.slice(0, 90)), /is not valid JSON/],
+      ["an empty file", (path) => writeFileSync(path, ""), /is not valid JSON/],
+      ...(isRoot
+        ? []
+        : ([
+            [
+              "an unreadable file",
+              (path: string) => {
+                writeFileSync(path, good);
+                chmodSync(path, 0);
+              },
+              /cannot read auth\.json .*\(EACCES\)/,
+            ],
+          ] as [string, (path: string, dir: string) => void, RegExp][])),
+    ];
+    const fix = (path: string, dir: string) => {
+      rmSync(path, { recursive: true, force: true });
+      writeFileSync(join(dir, "fixed.tmp"), good, { mode: 0o600 });
+      renameSync(join(dir, "fixed.tmp"), path);
+    };
+    for (const [label, make, says] of cases) {
+      const dir = mkdtempSync(join(tmpdir(), "godex-faults-"));
+      dirs.push(dir);
+      const path = join(dir, "auth.json");
+      make(path, dir);
+      const proxy = await spawnProxy(["--api-key", KEY, "--auth-path", path, "--base-url", served.baseUrl]);
+      proxies.push(proxy);
+      const post = () =>
+        fetch(`${proxy.url}/v1/responses`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+          body: '{"input":"x"}',
+        });
+      const health = (await (await fetch(`${proxy.url}/health`)).json()) as Json;
+      assert.equal(health.credentials.loaded, false, label);
+      assert.match(health.credentials.error, says, `${label}: /health`);
+      const refused = await post();
+      assert.equal(refused.status, 401, label);
+      assert.match(((await refused.json()) as Json).error.message, says, `${label}: the 401`);
+      assert.ok(!proxy.output().includes("not an auth file"), "file content never shows");
+      fix(path, dir);
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        const response = await post();
+        status = response.status;
+        await response.text();
+      }
+      assert.equal(status, 200, `${label}: recovered without a restart`);
+      // The same faults while the proxy serves: a directory unloads the credentials (the 401 says so); a file
+      // that does not parse may be a write in progress, so the loaded tokens are kept and /health says why.
+      for (const [later, make2, says2, unloads] of [
+        ["a directory", (p: string) => mkdirSync(p), /\(EISDIR\)/, true],
+        ["truncated JSON", (p: string) => writeFileSync(p, good.slice(0, 90)), /is not valid JSON.*serving the credentials loaded before/, false],
+      ] as const) {
+        rmSync(path, { recursive: true, force: true });
+        make2(path);
+        let error = "";
+        for (let i = 0; i < 40 && !says2.test(error); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const response = await post();
+          await response.text();
+          error = String(((await (await fetch(`${proxy.url}/health`)).json()) as Json).credentials.error ?? "");
+        }
+        assert.match(error, says2, `${label}, then ${later}: /health`);
+        const response = await post();
+        assert.equal(response.status, unloads ? 401 : 200, `${label}, then ${later}`);
+        await response.text();
+        fix(path, dir);
+        let healed = "pending";
+        for (let i = 0; i < 40 && healed !== ""; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          const again = await post();
+          await again.text();
+          healed = again.status === 200 ? String(((await (await fetch(`${proxy.url}/health`)).json()) as Json).credentials.error ?? "") : "401";
+        }
+        assert.equal(healed, "", `${label}, then ${later}: fixed, served and /health clean`);
+      }
+      await proxy.stop("SIGKILL");
+    }
   });
 
   test("D16: a FIFO as --auth-path does not block start-up: the proxy listens, /health and the 401 say it is not a regular file", async () => {

@@ -49,6 +49,8 @@ export interface AuthSnapshot {
   reloadIfChanged(force: boolean): Promise<void>;
   /** The reload in progress, if any. */
   reloading(): Promise<void> | undefined;
+  /** Why the file on disk is not what is served: an unparseable auth.json that the loaded credentials were kept over. */
+  keptOver(): string | undefined;
 }
 
 export const createAuthSnapshot = (options: AuthSnapshotOptions): AuthSnapshot => {
@@ -59,6 +61,8 @@ export const createAuthSnapshot = (options: AuthSnapshotOptions): AuthSnapshot =
   let generation = 0;
   let checkedAt = Number.NEGATIVE_INFINITY;
   let checking: Promise<void> | undefined;
+  /** Set while the loaded credentials are served over an auth.json that does not parse; cleared by the next apply. */
+  let keptOver: string | undefined;
 
   const read = async (): Promise<Snapshot> => {
     try {
@@ -75,6 +79,7 @@ export const createAuthSnapshot = (options: AuthSnapshotOptions): AuthSnapshot =
     const previous = snapshot?.auth;
     snapshot = next;
     generation += 1;
+    keptOver = undefined;
     const auth = next.auth;
     if (!auth.ok) {
       // Once per kind of problem: /health polls status() and must not fill the log.
@@ -111,7 +116,9 @@ export const createAuthSnapshot = (options: AuthSnapshotOptions): AuthSnapshot =
       const previous = snapshot?.auth;
       if (!next.auth.ok && next.auth.code === "auth_file_invalid" && previous?.ok) {
         // The CLI rewrites in place (not atomically), so a torn read is possible: keep serving what we had.
-        logger.warn("auth.json changed but cannot be parsed; keeping the loaded credentials", { path });
+        // /health says so while it lasts (issue 18 item 5): a file that stays truncated must not go unnoticed.
+        if (keptOver === undefined) logger.warn("auth.json changed but cannot be parsed; keeping the loaded credentials", { path });
+        keptOver = `${next.auth.message}; serving the credentials loaded before it changed`;
         return;
       }
       if (isStale(next.auth) && previous?.ok && !isStale(previous)) {
@@ -143,5 +150,6 @@ export const createAuthSnapshot = (options: AuthSnapshotOptions): AuthSnapshot =
     },
     reloadIfChanged,
     reloading: () => checking,
+    keptOver: () => keptOver,
   };
 };

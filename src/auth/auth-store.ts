@@ -139,6 +139,7 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       const unsavedReason = rotated.unsavedReason(auth.refreshToken);
       if (failure !== undefined) status.error = failure;
       else if (unsavedReason !== undefined) status.error = unsavedTokensMessage(path, unsavedReason);
+      else if (snapshots.keptOver() !== undefined) status.error = snapshots.keptOver();
       return status;
     },
   };
