@@ -1,4 +1,4 @@
-// Bun entry: Bun.serve with the idle timeout raised (oven-sh/bun#27479), node:fs auth file, fetch without timeout.
+// Bun entry: Bun.serve with --idle-timeout between requests and none during one (oven-sh/bun#27479), node:fs auth file, fetch without timeout.
 import { homedir } from "node:os";
 import { runCli } from "../src/cli/run-cli.ts";
 import { nodeCliIo } from "./io/cli-node.ts";
@@ -12,9 +12,17 @@ declare const Bun: {
     idleTimeout: number;
     development: boolean;
     error: (error: Error) => Response;
-    fetch: (request: Request, server: { requestIP(request: Request): { address: string } | null }) => Promise<Response>;
+    fetch: (
+      request: Request,
+      server: { requestIP(request: Request): { address: string } | null; timeout(request: Request, seconds: number): void },
+    ) => Promise<Response>;
   }): { url: URL; stop(closeActiveConnections?: boolean): Promise<void> };
 };
+
+/** The --idle-timeout default, for listeners started without it (the login callback). */
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Bun.serve's largest idleTimeout, in seconds. */
+const BUN_IDLE_TIMEOUT_MAX_S = 255;
 
 // Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
 await runCli({
@@ -28,15 +36,21 @@ await runCli({
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
   connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createNodeAuthFile,
-  serve: async (handler, { hostname, port }) => {
+  serve: async (handler, { hostname, port, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) => {
     const server = Bun.serve({
       hostname,
       port,
-      idleTimeout: 255, // the 10 s default drops quiet streams: oven-sh/bun#27479
+      // --idle-timeout, in whole seconds (Bun's unit, at most 255): closes a silent or half-sent head and an idle
+      // keep-alive connection (red team D4). A request in flight has none (fetch below), since the timeout would
+      // drop quiet streams: oven-sh/bun#27479.
+      idleTimeout: Math.min(BUN_IDLE_TIMEOUT_MAX_S, Math.ceil(idleTimeoutMs / 1_000)),
       // Never Bun's developer error page (cwd, sources, stack) to a client (red team D13): a plain JSON 500.
       development: false,
       error: () => Response.json({ error: { message: "internal error", type: "server_error", param: null, code: null } }, { status: 500 }),
-      fetch: (request, srv) => handler(request, { remoteAddress: srv.requestIP(request)?.address }),
+      fetch: (request, srv) => {
+        srv.timeout(request, 0);
+        return handler(request, { remoteAddress: srv.requestIP(request)?.address });
+      },
     });
     return { url: server.url.href, close: (force) => server.stop(force) };
   },

@@ -1,16 +1,14 @@
-// Deno entry: Deno.serve, Deno file APIs for auth.json, signal listeners for a clean shutdown.
+// Deno entry: Deno's HTTP engine on our own accept loop (idle timeout, accept errors survived: io/serve-deno.ts), Deno
+// file APIs for auth.json, signal listeners for a clean shutdown.
 import { runCli } from "../src/cli/run-cli.ts";
 import { denoCliIo } from "./io/cli-deno.ts";
 import { createDenoAuthFile } from "./io/auth-file-deno.ts";
 import { connectRedis } from "./io/redis.ts";
+import { serveDeno } from "./io/serve-deno.ts";
 
 declare const Deno: {
   args: string[];
   env: { toObject(): Record<string, string> };
-  serve(
-    options: { hostname: string; port: number; onListen?: () => void },
-    handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Promise<Response>,
-  ): { addr: { hostname: string; port: number }; finished: Promise<void>; shutdown(): Promise<void> };
   addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
   exit(code: number): never;
   stdout: { writeSync(bytes: Uint8Array): number };
@@ -32,10 +30,10 @@ await runCli({
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
   connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createDenoAuthFile,
-  serve: async (handler, { hostname, port }) => {
-    const server = Deno.serve({ hostname, port, onListen: () => {} }, (request, info) => handler(request, { remoteAddress: info.remoteAddr.hostname }));
+  serve: async (handler, listen) => {
+    const server = serveDeno((request, remoteAddress) => handler(request, { remoteAddress }), listen);
     const host = server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname;
-    return { url: `http://${host}:${server.addr.port}/`, close: () => server.shutdown() };
+    return { url: `http://${host}:${server.addr.port}/`, close: (force = false) => server.close(force) };
   },
   onShutdown: (handler) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => handler(signal));

@@ -21,6 +21,20 @@ const undiciFallback = async (input: RequestInfo | URL, init?: RequestInit) => {
   return (await undici)(input, init);
 };
 
+/** The --idle-timeout default, for listeners started without it (the login callback). */
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Node's request (whole head and body) deadline: its own 300 s default, never below the head deadline (Node refuses that). */
+const REQUEST_TIMEOUT_MS = 300_000;
+// --idle-timeout on node:http (red team D4): the head deadline covers a silent or half-sent head, keepAliveTimeout the
+// wait between requests. Node checks head and request deadlines every connectionsCheckingInterval (30 s by default,
+// which let an idle connection live 90 s), so it runs at least every second.
+const nodeConnectionTimeouts = (idleTimeoutMs: number) => ({
+  headersTimeout: idleTimeoutMs,
+  keepAliveTimeout: idleTimeoutMs,
+  requestTimeout: Math.max(REQUEST_TIMEOUT_MS, idleTimeoutMs),
+  connectionsCheckingInterval: Math.min(1_000, idleTimeoutMs),
+});
+
 // Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
 await runCli({
   cli: nodeCliIo,
@@ -32,12 +46,13 @@ await runCli({
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
   connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createNodeAuthFile,
-  serve: async (handler, { hostname, port }) => {
+  serve: async (handler, { hostname, port, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) => {
     const server = serve({
       hostname,
       port,
       silent: true,
       gracefulShutdown: false,
+      node: nodeConnectionTimeouts(idleTimeoutMs),
       fetch: (request) => {
         const message = request.runtime?.node?.req;
         return handler(request, { remoteAddress: request.ip, readBody: message && ((limit) => readNodeBody(message, limit)) });

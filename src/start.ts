@@ -45,7 +45,10 @@ export interface Host {
   now: () => number;
   randomId: () => string;
   authFile: (path: string) => AuthFile;
-  serve: (handler: (request: Request, client: ClientInfo) => Promise<Response>, listen: { hostname: string; port: number }) => Promise<Served>;
+  serve: (
+    handler: (request: Request, client: ClientInfo) => Promise<Response>,
+    listen: { hostname: string; port: number; idleTimeoutMs?: number },
+  ) => Promise<Served>;
   /** Registers the SIGINT/SIGTERM handler. */
   onShutdown: (handler: (signal: string) => void) => void;
   stdout: (line: string) => void;
@@ -104,7 +107,7 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
   });
   const status = await auth.status();
   if (!status.loaded) logger.warn("ChatGPT credentials not usable yet; requests will fail until they are", { error: status.error });
-  const served = await host.serve(proxy.fetch, { hostname: config.listen.host, port: config.listen.port });
+  const served = await host.serve(proxy.fetch, { hostname: config.listen.host, port: config.listen.port, idleTimeoutMs: config.idleTimeout });
   host.onShutdown(
     createShutdown({
       close: (force) => served.close(force),

@@ -68,6 +68,15 @@ export const FLAG_DEFINITIONS = {
     timer: true,
     min: 1,
   }),
+  idleTimeout: duration(
+    "close a client connection that sends no complete request head for this long: a new or half-sent one, or keep-alive between requests (never limits a running request; Bun rounds up to whole seconds, at most 255)",
+    {
+      default: "30s",
+      timer: true,
+      min: 1,
+      edge: "the platform owns client connections",
+    },
+  ),
   bodyLimit: bytes("largest request body accepted (413 above it); room for base64 images", { default: "32mb" }),
   bodyTimeout: duration("longest a client may take to send its whole request body (408 and the connection closed after it)", {
     default: "60s",

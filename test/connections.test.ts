@@ -1,0 +1,162 @@
+// Client connections over real sockets (red team D4, issue 18): a connection that sends nothing, a half-sent request
+// head (slowloris) and an idle keep-alive connection are closed by the server after --idle-timeout, and running out of
+// file descriptors (EMFILE) never ends the process: it answers again once they are released.
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnProxy, type SpawnedProxy } from "./support/spawn-proxy.ts";
+import { entryCommand } from "./support/runtime.ts";
+
+/** Longest a closed-by-the-server wait may take before the test calls the connection "never closed". */
+const CLOSE_CEILING_MS = 20_000;
+
+/** Opens a raw TCP connection to the proxy; resolves once connected. */
+const open = (url: string) =>
+  new Promise<Socket>((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname, () => resolve(socket));
+    socket.once("error", reject);
+  });
+
+/** Resolves with what the server sent once it closes the connection; rejects if it is still open after the ceiling. */
+const closedByServer = (socket: Socket) =>
+  new Promise<string>((resolve, reject) => {
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    socket.on("error", () => {});
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server left the connection open for ${CLOSE_CEILING_MS} ms; received ${JSON.stringify(received)}`));
+    }, CLOSE_CEILING_MS);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve(received);
+    });
+  });
+
+const authDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "godex-connections-"));
+  copyFileSync("test/fixtures/codex/auth.json", join(dir, "auth.json"));
+  return dir;
+};
+const baseArgs = (dir: string, idleTimeout: string) => [
+  "--allow-any-key",
+  "--auth-path",
+  join(dir, "auth.json"),
+  "--base-url",
+  "http://127.0.0.1:9/backend",
+  "--idle-timeout",
+  idleTimeout,
+];
+
+describe("idle and slow client connections are closed (--idle-timeout)", () => {
+  let dir: string;
+  let proxy: SpawnedProxy;
+  before(async () => {
+    dir = authDir();
+    proxy = await spawnProxy(baseArgs(dir, "2s"));
+  });
+  after(async () => {
+    await proxy?.stop("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a connection that never sends a byte is closed", async () => {
+    const socket = await open(proxy.url);
+    await closedByServer(socket);
+  });
+
+  test("a half-sent request head (slowloris: a few header lines, then silence) is closed without reaching a route", async () => {
+    const socket = await open(proxy.url);
+    socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n");
+    const received = await closedByServer(socket);
+    // Node answers 408 before closing; nobody may answer the request as if it had arrived.
+    assert.doesNotMatch(received, /^HTTP\/1\.1 200/);
+  });
+
+  test("a keep-alive connection left idle after a complete request is closed", async () => {
+    const socket = await open(proxy.url);
+    const closed = closedByServer(socket);
+    socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+    const received = await closed;
+    assert.match(received, /^HTTP\/1\.1 200/, "the request itself was answered");
+    assert.doesNotMatch(received, /connection: close/i, "the server offered keep-alive, so the close came from the idle timeout");
+  });
+});
+
+/** The proxy's descriptor limit in the EMFILE test: room to start (Node loads its modules from node_modules), far below the connections opened. */
+const DESCRIPTOR_LIMIT = 256;
+
+/** The entry under `ulimit -n <limit>`, started like spawnProxy; resolves with its URL once it listens. */
+const spawnLimited = (args: string[], limit: number) => {
+  const { command, args: base } = entryCommand();
+  const child = spawn("bash", ["-c", `ulimit -n ${limit} && exec "$@"`, "bash", command, ...base, "--listen", "127.0.0.1:0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const url = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+?)\/?(\s|$)/.exec(output);
+      if (match) resolve(match[1] as string);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited.then((code) => reject(new Error(`proxy exited with ${code} before listening:\n${output}`)));
+  });
+  return { child, exited, url, output: () => output };
+};
+
+const health = async (url: string, timeoutMs = 5_000) => {
+  const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+  await response.arrayBuffer();
+  return response.status;
+};
+
+describe("running out of file descriptors (EMFILE)", () => {
+  let dir: string;
+  let proxy: { child: ChildProcess; exited: Promise<number | null>; url: Promise<string>; output(): string };
+  const sockets: Socket[] = [];
+  before(() => {
+    dir = authDir();
+  });
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    if (proxy?.child.exitCode === null && proxy.child.pid !== undefined) process.kill(proxy.child.pid, "SIGKILL");
+    await proxy?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("accept failing for lack of descriptors does not end the process; it serves again once they are released", async () => {
+    proxy = spawnLimited(baseArgs(dir, "60s"), DESCRIPTOR_LIMIT);
+    const url = await proxy.url;
+    let exitCode: number | null | undefined;
+    void proxy.exited.then((code) => (exitCode = code));
+    // More connections than the process has descriptors: accept fails (EMFILE) for the rest, which wait in the backlog.
+    for (let i = 0; i < DESCRIPTOR_LIMIT + 100; i++) {
+      const socket = await open(url);
+      socket.on("error", () => {});
+      sockets.push(socket);
+    }
+    // Let the accept loop meet the limit.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(exitCode, undefined, `the proxy exited with ${exitCode} while out of descriptors:\n${proxy.output()}`);
+    // The limit was really reached: one more client is not served (refused, reset, or left waiting in the backlog).
+    assert.notEqual(await health(url, 3_000).catch(() => 0), 200, "a request was answered while descriptors were used up");
+    assert.equal(exitCode, undefined, `the proxy exited with ${exitCode} while out of descriptors:\n${proxy.output()}`);
+    for (const socket of sockets.splice(0)) socket.destroy();
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 200; attempt++) {
+      status = await health(url).catch(() => 0);
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(exitCode, undefined, `the proxy exited with ${exitCode} after the descriptors were released:\n${proxy.output()}`);
+    assert.equal(status, 200, `GET /health after the descriptors were released:\n${proxy.output()}`);
+  });
+});
