@@ -47,7 +47,7 @@ export interface Host {
   authFile: (path: string) => AuthFile;
   serve: (
     handler: (request: Request, client: ClientInfo) => Promise<Response>,
-    listen: { hostname: string; port: number; idleTimeoutMs?: number },
+    listen: { hostname: string; port: number; idleTimeoutMs?: number; keepAliveMs?: number },
   ) => Promise<Served>;
   /** Registers the SIGINT/SIGTERM handler. */
   onShutdown: (handler: (signal: string) => void) => void;
@@ -107,7 +107,12 @@ export const startProxy = async (host: Host): Promise<{ served: Served; config: 
   });
   const status = await auth.status();
   if (!status.loaded) logger.warn("ChatGPT credentials not usable yet; requests will fail until they are", { error: status.error });
-  const served = await host.serve(proxy.fetch, { hostname: config.listen.host, port: config.listen.port, idleTimeoutMs: config.idleTimeout });
+  const served = await host.serve(proxy.fetch, {
+    hostname: config.listen.host,
+    port: config.listen.port,
+    idleTimeoutMs: config.idleTimeout,
+    keepAliveMs: config.keepAlive,
+  });
   host.onShutdown(
     createShutdown({
       close: (force) => served.close(force),

@@ -4,7 +4,8 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -85,6 +86,47 @@ describe("idle and slow client connections are closed (--idle-timeout)", () => {
     const received = await closed;
     assert.match(received, /^HTTP\/1\.1 200/, "the request itself was answered");
     assert.doesNotMatch(received, /connection: close/i, "the server offered keep-alive, so the close came from the idle timeout");
+  });
+});
+
+describe("--idle-timeout never cuts a request in flight", () => {
+  /** Longer than the proxy's --idle-timeout (2 s) and Bun's timer tick, so a timer left running would fire. */
+  const UPSTREAM_SILENCE_MS = 6_000;
+  const transcript = readFileSync("test/fixtures/codex/text.sse", "utf8");
+  let dir: string;
+  let upstream: Server;
+  let proxy: SpawnedProxy;
+  before(async () => {
+    dir = authDir();
+    // Silent for longer than --idle-timeout before its headers, then the whole answer at once.
+    upstream = createServer((req, res) => {
+      req.resume();
+      if (req.method !== "POST") return void res.end();
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end(transcript);
+      }, UPSTREAM_SILENCE_MS);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const args = baseArgs(dir, "2s");
+    args[args.indexOf("--base-url") + 1] = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    proxy = await spawnProxy(args);
+  });
+  after(async () => {
+    await proxy?.stop("SIGKILL");
+    upstream?.closeAllConnections();
+    await new Promise((resolve) => upstream?.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a stream:false answer that waits on a silent upstream is delivered, then the idle connection is closed", async () => {
+    const socket = await open(proxy.url);
+    const closed = closedByServer(socket);
+    const body = JSON.stringify({ input: "x", stream: false });
+    socket.write(`POST /v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const received = await closed;
+    assert.match(received, /^HTTP\/1\.1 200/, `the answer came through after ${UPSTREAM_SILENCE_MS} ms of upstream silence`);
+    assert.match(received, /"status":"completed"/);
   });
 });
 
