@@ -93,12 +93,12 @@ const describeIssue = (issue: z.core.$ZodIssue, param: string | null): string =>
 };
 
 /** The parsed, schema-checked body, or a ProxyError (400 with param, 408, 413, 415); zstd/gzip bodies are decompressed first. */
-export const readJsonBody = async <S extends z.ZodType>(
+export const readJsonBody = async <T>(
   request: Request,
-  schema: S,
+  schema: { safeParse: (value: unknown) => z.ZodSafeParseResult<T> },
   limits: BodyLimits,
   readBody?: ClientInfo["readBody"],
-): Promise<z.infer<S>> => {
+): Promise<T> => {
   const type = request.headers.get("content-type");
   // Not text/plain: a web page may send that cross-origin without a preflight (red team D3).
   if (type !== null && !/^\s*application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
