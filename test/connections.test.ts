@@ -3,7 +3,6 @@
 // file descriptors (EMFILE) never ends the process: it answers again once they are released.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
@@ -133,26 +132,10 @@ describe("--idle-timeout never cuts a request in flight", () => {
 /** The proxy's descriptor limit in the EMFILE test: room to start (Node loads its modules from node_modules), far below the connections opened. */
 const DESCRIPTOR_LIMIT = 256;
 
-/** The entry under `ulimit -n <limit>`, started like spawnProxy; resolves with its URL once it listens. */
+/** The entry under `ulimit -n <limit>`, started like spawnProxy. */
 const spawnLimited = (args: string[], limit: number) => {
   const { command, args: base } = entryCommand();
-  const child = spawn("bash", ["-c", `ulimit -n ${limit} && exec "$@"`, "bash", command, ...base, "--listen", "127.0.0.1:0", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  const url = new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+?)\/?(\s|$)/.exec(output);
-      if (match) resolve(match[1] as string);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    void exited.then((code) => reject(new Error(`proxy exited with ${code} before listening:\n${output}`)));
-  });
-  return { child, exited, url, output: () => output };
+  return spawnProxy(args, { entry: { command: "bash", args: ["-c", `ulimit -n ${limit} && exec "$@"`, "bash", command, ...base] } });
 };
 
 const health = async (url: string, timeoutMs = 5_000) => {
@@ -163,21 +146,20 @@ const health = async (url: string, timeoutMs = 5_000) => {
 
 describe("running out of file descriptors (EMFILE)", () => {
   let dir: string;
-  let proxy: { child: ChildProcess; exited: Promise<number | null>; url: Promise<string>; output(): string };
+  let proxy: SpawnedProxy | undefined;
   const sockets: Socket[] = [];
   before(() => {
     dir = authDir();
   });
   after(async () => {
     for (const socket of sockets) socket.destroy();
-    if (proxy?.child.exitCode === null && proxy.child.pid !== undefined) process.kill(proxy.child.pid, "SIGKILL");
-    await proxy?.exited;
+    await proxy?.stop("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   });
 
   test("accept failing for lack of descriptors does not end the process; it serves again once they are released", async () => {
-    proxy = spawnLimited(baseArgs(dir, "60s"), DESCRIPTOR_LIMIT);
-    const url = await proxy.url;
+    proxy = await spawnLimited(baseArgs(dir, "60s"), DESCRIPTOR_LIMIT);
+    const { url } = proxy;
     let exitCode: number | null | undefined;
     void proxy.exited.then((code) => (exitCode = code));
     // More connections than the process has descriptors: accept fails (EMFILE) for the rest, which wait in the backlog.

@@ -46,11 +46,18 @@ const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
 /** Starts the proxy with `args` (a --listen on port 0 is added unless given) and waits until it listens. */
 export const spawnProxy = async (
   args: string[],
-  options: { env?: Record<string, string>; runtime?: RuntimeName; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    runtime?: RuntimeName;
+    timeoutMs?: number;
+    /** Another command line in place of the runtime's entry (a copied bundle, the entry under `ulimit`). */
+    entry?: { command: string; args: string[] };
+    cwd?: string;
+  } = {},
 ): Promise<SpawnedProxy> => {
-  const { command, args: base } = entryCommand(options.runtime ?? RUNTIME);
+  const { command, args: base } = options.entry ?? entryCommand(options.runtime ?? RUNTIME);
   const listen = args.includes("--listen") ? [] : ["--listen", "127.0.0.1:0"];
-  const child = spawn(command, [...base, ...listen, ...args], { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv(options.env) });
+  const child = spawn(command, [...base, ...listen, ...args], { stdio: ["ignore", "pipe", "pipe"], env: cleanEnv(options.env), cwd: options.cwd });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
