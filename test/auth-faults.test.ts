@@ -122,6 +122,18 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
     }
   });
 
+  /** Sends a request that needs a refresh and resolves once that refresh reached the token endpoint. */
+  const refreshInFlight = async (s: { post(): Promise<Response> }) => {
+    const calls = emulator.tokenCalls.length;
+    const seen = tokenRequests;
+    const pending = s
+      .post()
+      .then((r) => r.text())
+      .catch(() => "cut");
+    assert.ok(await waitFor(() => tokenRequests > seen), "the refresh reached the token endpoint");
+    return { calls, pending };
+  };
+
   for (const [how, args, signals] of [
     ["SIGTERM twice", ["--shutdown-grace", "30s"], 2],
     ["one SIGTERM with --shutdown-grace 1s", ["--shutdown-grace", "1s"], 1],
@@ -130,13 +142,7 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
       tokenDelayMs = 2_500;
       try {
         const s = await start("auth.json", [...args]);
-        const calls = emulator.tokenCalls.length;
-        const seen = tokenRequests;
-        const pending = s
-          .post()
-          .then((r) => r.text())
-          .catch(() => "cut");
-        assert.ok(await waitFor(() => tokenRequests > seen), "the refresh reached the token endpoint");
+        const { calls, pending } = await refreshInFlight(s);
         assert.ok(existsSync(`${s.path}.lock`), "the refresh holds the lock");
         for (let i = 0; i < signals; i++) {
           process.kill(s.proxy.child.pid ?? 0, "SIGTERM");
@@ -184,13 +190,7 @@ describe(`credentials under faults on ${RUNTIME}`, () => {
       tokenDelayMs = delayMs;
       try {
         const s = await start("auth.json");
-        const calls = emulator.tokenCalls.length;
-        const seen = tokenRequests;
-        const pending = s
-          .post()
-          .then((r) => r.text())
-          .catch(() => "cut");
-        assert.ok(await waitFor(() => tokenRequests > seen), "the refresh reached the token endpoint");
+        const { calls, pending } = await refreshInFlight(s);
         if (afterMs > 0) await new Promise((resolve) => setTimeout(resolve, afterMs));
         process.kill(s.proxy.child.pid ?? 0, "SIGKILL");
         await s.proxy.exited;
