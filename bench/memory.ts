@@ -62,7 +62,9 @@ for (const runtime of RUNTIMES) {
   const child = spawn(
     command,
     [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "error"],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // Bun's fetch runs at most 256 requests at once unless BUN_CONFIG_MAX_HTTP_REQUESTS, read at start, says more
+    // (OBSERVED: 300 held streams stalled without it); the held-streams phase needs STREAMS at once.
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: String(STREAMS + 100) } },
   );
   const [, url] = await started(child, /listening on (http:\/\/\S+?)\/?\s/);
   const pid = child.pid as number;
