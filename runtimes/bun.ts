@@ -1,28 +1,11 @@
-// Bun entry: Bun.serve with --idle-timeout between requests and none during one (oven-sh/bun#27479), node:fs auth file, fetch without timeout.
+// Bun entry: Bun.serve with --idle-timeout between requests and none during one (io/serve-bun.ts), node:fs auth file,
+// fetch without timeout.
 import { homedir } from "node:os";
 import { runCli } from "../src/cli/run-cli.ts";
 import { nodeCliIo } from "./io/cli-node.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
 import { connectRedis } from "./io/redis.ts";
-
-declare const Bun: {
-  serve(options: {
-    hostname: string;
-    port: number;
-    idleTimeout: number;
-    development: boolean;
-    error: (error: Error) => Response;
-    fetch: (
-      request: Request,
-      server: { requestIP(request: Request): { address: string } | null; timeout(request: Request, seconds: number): void },
-    ) => Promise<Response>;
-  }): { url: URL; stop(closeActiveConnections?: boolean): Promise<void> };
-};
-
-/** The --idle-timeout default, for listeners started without it (the login callback). */
-const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-/** Bun.serve's largest idleTimeout, in seconds. */
-const BUN_IDLE_TIMEOUT_MAX_S = 255;
+import { serveBun } from "./io/serve-bun.ts";
 
 // Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
 await runCli({
@@ -36,31 +19,7 @@ await runCli({
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
   connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createNodeAuthFile,
-  serve: async (handler, { hostname, port, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, keepAliveMs = idleTimeoutMs }) => {
-    const idleSeconds = Math.min(BUN_IDLE_TIMEOUT_MAX_S, Math.ceil(idleTimeoutMs / 1_000));
-    // A streamed answer keeps its connection busy with a keep-alive comment at least every --keep-alive, so its
-    // timer allows two of those gaps; after the stream the connection waits that long for its next request.
-    const streamSeconds = Math.min(BUN_IDLE_TIMEOUT_MAX_S, Math.max(idleSeconds, Math.ceil((2 * keepAliveMs) / 1_000)));
-    const server = Bun.serve({
-      hostname,
-      port,
-      // --idle-timeout, in whole seconds (Bun's unit, at most 255), for an idle keep-alive connection (red team D4).
-      // A connection that never completes a head is Bun's own business: it closes it after about 10 s (OBSERVED).
-      idleTimeout: idleSeconds,
-      // Never Bun's developer error page (cwd, sources, stack) to a client (red team D13): a plain JSON 500.
-      development: false,
-      error: () => Response.json({ error: { message: "internal error", type: "server_error", param: null, code: null } }, { status: 500 }),
-      fetch: async (request, srv) => {
-        // No timer while the handler works: a quiet stream:false answer can take minutes (oven-sh/bun#27479). A
-        // timeout set here lasts for the connection, not the request (OBSERVED), so it is set again with the answer.
-        srv.timeout(request, 0);
-        const response = await handler(request, { remoteAddress: srv.requestIP(request)?.address });
-        srv.timeout(request, response.headers.get("content-type")?.startsWith("text/event-stream") ? streamSeconds : idleSeconds);
-        return response;
-      },
-    });
-    return { url: server.url.href, close: (force) => server.stop(force) };
-  },
+  serve: serveBun,
   onShutdown: (handler) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => handler(signal));
   },

@@ -1,15 +1,13 @@
-// Node entry: srvx/node listener, node:fs auth file, node:http upstream calls (undici, without its 300 s body
+// Node entry: srvx/node listener with --idle-timeout (io/serve-node.ts), node:fs auth file, node:http upstream calls (undici, without its 300 s body
 // timeout, for bodies they do not handle: spec §5.9), Redis for --store. undici and the Redis client are loaded on
 // first use: most configurations need neither, and loading them took a third of the start-up (issue #19).
 import { homedir } from "node:os";
-import { serve } from "srvx/node";
 import { runCli } from "../src/cli/run-cli.ts";
 import { nodeCliIo } from "./io/cli-node.ts";
 import { createNodeAuthFile } from "./io/auth-file-node.ts";
-import { readNodeBody } from "./io/node-body.ts";
-import { closeNodeServer } from "./io/node-close.ts";
 import { createNodeFetch } from "./io/node-fetch.ts";
 import { connectRedis } from "./io/redis.ts";
+import { serveNode } from "./io/serve-node.ts";
 
 // Long silent reasoning must not be cut by undici's default 300 s body/header timeouts (spec §10 pitfall 29).
 let undici: Promise<(input: RequestInfo | URL, init?: RequestInit) => Promise<Response>> | undefined;
@@ -20,20 +18,6 @@ const undiciFallback = async (input: RequestInfo | URL, init?: RequestInit) => {
   });
   return (await undici)(input, init);
 };
-
-/** The --idle-timeout default, for listeners started without it (the login callback). */
-const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-/** Node's request (whole head and body) deadline: its own 300 s default, never below the head deadline (Node refuses that). */
-const REQUEST_TIMEOUT_MS = 300_000;
-// --idle-timeout on node:http (red team D4): the head deadline covers a silent or half-sent head, keepAliveTimeout the
-// wait between requests. Node checks head and request deadlines every connectionsCheckingInterval (30 s by default,
-// which let an idle connection live 90 s), so it runs at least every second.
-const nodeConnectionTimeouts = (idleTimeoutMs: number) => ({
-  headersTimeout: idleTimeoutMs,
-  keepAliveTimeout: idleTimeoutMs,
-  requestTimeout: Math.max(REQUEST_TIMEOUT_MS, idleTimeoutMs),
-  connectionsCheckingInterval: Math.min(1_000, idleTimeoutMs),
-});
 
 // Subcommands (login, logout, status, demo) or the proxy itself: src/cli/run-cli.ts.
 await runCli({
@@ -46,21 +30,7 @@ await runCli({
   randomId: () => crypto.randomUUID().replace(/-/g, ""),
   connectStore: connectRedis, // --store redis://… (issue #10)
   authFile: createNodeAuthFile,
-  serve: async (handler, { hostname, port, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }) => {
-    const server = serve({
-      hostname,
-      port,
-      silent: true,
-      gracefulShutdown: false,
-      node: nodeConnectionTimeouts(idleTimeoutMs),
-      fetch: (request) => {
-        const message = request.runtime?.node?.req;
-        return handler(request, { remoteAddress: request.ip, readBody: message && ((limit) => readNodeBody(message, limit)) });
-      },
-    });
-    await server.ready();
-    return { url: server.url ?? `http://${hostname}:${port}/`, close: (force: boolean) => closeNodeServer(server, force) };
-  },
+  serve: serveNode,
   onShutdown: (handler) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => handler(signal));
   },

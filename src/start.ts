@@ -11,6 +11,14 @@ import type { KeyValueStore } from "./session/store.ts";
 import { createShutdown } from "./shutdown.ts";
 import { VERSION } from "./version.ts";
 
+/** Where an entry listens, and its client-connection timeouts: --idle-timeout and --keep-alive (red team D4). */
+export interface Listen {
+  hostname: string;
+  port: number;
+  idleTimeoutMs: number;
+  keepAliveMs: number;
+}
+
 export interface Served {
   url: string;
   /** Stop accepting; resolves when open connections are done (or forced after `force`). */
@@ -45,10 +53,7 @@ export interface Host {
   now: () => number;
   randomId: () => string;
   authFile: (path: string) => AuthFile;
-  serve: (
-    handler: (request: Request, client: ClientInfo) => Promise<Response>,
-    listen: { hostname: string; port: number; idleTimeoutMs?: number; keepAliveMs?: number },
-  ) => Promise<Served>;
+  serve: (handler: (request: Request, client: ClientInfo) => Promise<Response>, listen: Listen) => Promise<Served>;
   /** Registers the SIGINT/SIGTERM handler. */
   onShutdown: (handler: (signal: string) => void) => void;
   stdout: (line: string) => void;

@@ -3,6 +3,9 @@
 // and retry when accept fails, and hand each connection to Deno's own HTTP engine (serveHttpOnConnection, the same
 // native path Deno.serve uses: no JS per chunk). A connection with no request in flight is closed after idleTimeoutMs.
 
+import { toErrorResponse } from "../../src/errors.ts";
+import type { Listen } from "../../src/start.ts";
+
 interface DenoConn {
   close(): void;
 }
@@ -28,8 +31,6 @@ declare const Deno: {
 
 /** How long to wait before accepting again after accept failed (EMFILE, ENFILE, ENOBUFS): Node's and Bun's back-off. */
 const ACCEPT_RETRY_MS = 100;
-/** The --idle-timeout default, for listeners started without it (the login callback). */
-const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 export interface DenoServer {
   addr: { hostname: string; port: number };
@@ -47,12 +48,7 @@ interface Connection {
 const encoder = new TextEncoder();
 const log = (line: string) => void Deno.stderr.writeSync(encoder.encode(`godex-proxy: ${line}\n`));
 
-const internalError = () => Response.json({ error: { message: "internal error", type: "server_error", param: null, code: null } }, { status: 500 });
-
-export const serveDeno = (
-  handler: (request: Request, remoteAddress: string) => Promise<Response>,
-  { hostname, port, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS }: { hostname: string; port: number; idleTimeoutMs?: number },
-): DenoServer => {
+export const serveDeno = (handler: (request: Request, remoteAddress: string) => Promise<Response>, { hostname, port, idleTimeoutMs }: Listen): DenoServer => {
   const internals = (Deno as unknown as Record<symbol, DenoInternals>)[Deno.internal];
   if (typeof internals?.serveHttpOnConnection !== "function") throw new Error("this Deno has no serveHttpOnConnection; the Deno entry needs Deno 2.x");
   const listener = Deno.listen({ hostname, port });
@@ -89,7 +85,7 @@ export const serveDeno = (
       info.completed.then(done, done);
       return handler(request, info.remoteAddr.hostname);
     };
-    connection.server = internals.serveHttpOnConnection(conn, abort.signal, onRequest, internalError, () => {});
+    connection.server = internals.serveHttpOnConnection(conn, abort.signal, onRequest, toErrorResponse, () => {});
     connections.add(connection);
     arm();
     const forget = () => {

@@ -3,15 +3,23 @@
 // send the user to {issuer}/oauth/authorize with redirect_uri http://localhost:PORT/auth/callback, check `state`
 // on the callback (a mismatch is answered 400 and the wait goes on, like the CLI), exchange the code, store the
 // tokens, then close the listener. The browser page says whether the sign-in was stored.
-import type { Served } from "../start.ts";
+import { FLAG_DEFINITIONS } from "../config/flags.ts";
+import { parseDuration } from "../config/duration.ts";
+import type { Listen, Served } from "../start.ts";
 import type { ClientInfo } from "../deps.ts";
 import { exchangeCode, type LoginTokens } from "./exchange-code.ts";
 import { LoginError, describeCause } from "./login-error.ts";
 import { createPkce, randomToken } from "./pkce.ts";
 
+/** The callback listener's connection timeouts: the --idle-timeout and --keep-alive defaults (it takes no flags). */
+const CALLBACK_TIMEOUTS = {
+  idleTimeoutMs: parseDuration(FLAG_DEFINITIONS.idleTimeout.default) as number,
+  keepAliveMs: parseDuration(FLAG_DEFINITIONS.keepAlive.default) as number,
+};
+
 export interface BrowserLoginDeps {
   fetch: typeof fetch;
-  serve: (handler: (request: Request, client: ClientInfo) => Promise<Response>, listen: { hostname: string; port: number }) => Promise<Served>;
+  serve: (handler: (request: Request, client: ClientInfo) => Promise<Response>, listen: Listen) => Promise<Served>;
   /** Tries to open `url` in the user's browser; false when there is none. */
   openBrowser: (url: string) => Promise<boolean>;
   print: (line: string) => void;
@@ -97,7 +105,7 @@ export const runBrowserLogin = async (deps: BrowserLoginDeps): Promise<void> => 
     }
   };
 
-  const listen = async (port: number): Promise<Served> => deps.serve(handler, { hostname: "127.0.0.1", port });
+  const listen = async (port: number): Promise<Served> => deps.serve(handler, { hostname: "127.0.0.1", port, ...CALLBACK_TIMEOUTS });
   let served: Served;
   try {
     served = await listen(deps.port).catch((error: unknown) => {
