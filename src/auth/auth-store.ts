@@ -137,9 +137,8 @@ export const createAuthStore = (options: AuthStoreOptions): ManagedAuthStore => 
       if (auth.expiresAt !== undefined) status.expiresAt = new Date(auth.expiresAt).toISOString();
       const failure = tokenRefresh.failureMessage(auth.refreshToken);
       const unsavedReason = rotated.unsavedReason(auth.refreshToken);
-      if (failure !== undefined) status.error = failure;
-      else if (unsavedReason !== undefined) status.error = unsavedTokensMessage(path, unsavedReason);
-      else if (snapshots.keptOver() !== undefined) status.error = snapshots.keptOver();
+      const error = failure ?? (unsavedReason !== undefined ? unsavedTokensMessage(path, unsavedReason) : snapshots.keptOver());
+      if (error !== undefined) status.error = error;
       return status;
     },
   };
