@@ -1,6 +1,6 @@
 // One call to the OAuth token endpoint and its outcome: new tokens, a terminal code, or a transient failure.
 // Request per spec §3.1, success per §3.2, the three error-code locations and the terminal codes per §3.3.
-import { z } from "zod";
+import * as z from "zod";
 import { isObject, parseJson } from "../json.ts";
 import type { TokenUpdate } from "./patch-auth-file.ts";
 

@@ -1,6 +1,6 @@
 // The kinds of flag value: how each is read from text, what the error says it expected, and the zod schema of
 // the parsed value. flags.ts builds every flag from one of these, so a flag's parsing, type and --help agree.
-import { z } from "zod";
+import * as z from "zod";
 import { hostName } from "../host-name.ts";
 import { parseClaudeModels } from "../models/claude-models.ts";
 import { parseDuration } from "./duration.ts";

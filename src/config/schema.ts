@@ -1,6 +1,6 @@
 // The Config type and its strict zod schema, assembled from the flag definitions (flags.ts): one schema per flag,
 // strict so that a key that is not a flag is an error (docs/STYLE.md "zod").
-import { z } from "zod";
+import * as z from "zod";
 import { FLAG_DEFINITIONS, FLAGS, type ConfigKey } from "./flags.ts";
 
 type Shape = { [K in ConfigKey]: (typeof FLAG_DEFINITIONS)[K]["schema"] };

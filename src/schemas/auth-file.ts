@@ -1,6 +1,6 @@
 // The auth.json variants we accept when reading (spec §2.2), validated only in the fields the proxy reads.
 // Loose objects: unknown keys are allowed here; rewriting never goes through this schema (spec §3.5).
-import { z } from "zod";
+import * as z from "zod";
 
 /** godex once wrote `id_token` as this object; read it, never write it (spec §2.2 "Legacy"). */
 const legacyIdTokenSchema = z.looseObject({

@@ -1,6 +1,6 @@
 // Inbound `/v1/chat/completions` body (docs/backend.md §8.1, clients.md §2–§3): lenient, loose objects.
 // Only the fields the translator reads are typed; unknown keys survive so the translator can warn about them.
-import { z } from "zod";
+import * as z from "zod";
 import { lazySchema, once } from "./lazy-schema.ts";
 
 // Every schema of this body, built together on the first request that needs one (lazy-schema.ts).

@@ -1,6 +1,6 @@
 // Inbound Anthropic `POST /v1/messages` and `/v1/messages/count_tokens` bodies (docs/anthropic.md "Request"):
 // lenient loose objects; the block types are a closed set so a wrong one is a 400 naming the field.
-import { z } from "zod";
+import * as z from "zod";
 import { lazySchema, once } from "./lazy-schema.ts";
 
 // Every schema of this body, built together on the first request that needs one (lazy-schema.ts).

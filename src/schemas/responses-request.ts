@@ -1,6 +1,6 @@
 // Lenient schema for a client's POST /v1/responses body: checks the types of the fields the proxy reads,
 // keeps everything else for the translator's allow-list (STYLE.md "zod").
-import { z } from "zod";
+import * as z from "zod";
 
 const item = z.looseObject({ type: z.string().optional(), role: z.string().optional() });
 
