@@ -47,4 +47,13 @@ describe("dist/node.js at start", { skip: RUNTIME !== "node" && `dist/node.js is
       [],
     );
   });
+
+  test("the bundle leaves out the zod modules the proxy never calls (JSON Schema input, coercion, ISO helpers: src imports zod as a namespace, so esbuild can drop them)", () => {
+    const bundle = readFileSync("dist/node.js", "utf8");
+    assert.match(bundle, /zod\/v4\/classic\/schemas\.js/);
+    assert.deepEqual(
+      [...bundle.matchAll(/zod\/v4\/(?:classic\/from-json-schema|classic\/coerce|classic\/iso|core\/json-schema-generator)\.js/g)].map((m) => m[0]),
+      [],
+    );
+  });
 });
