@@ -3,6 +3,7 @@
 // with keep-alive comments, and owns cancel() (STYLE.md "Streams"; spec §5.9). Pull-based, so nothing is read
 // ahead of the client.
 import type { ErrorEvent, UpstreamEvent } from "../schemas/upstream-event.ts";
+import { openByteReader } from "./byte-reader.ts";
 import { createUpstreamDecoder } from "./decode-upstream.ts";
 import { KEEP_ALIVE_FRAME, OPEN_FRAME } from "./encode.ts";
 
@@ -64,7 +65,7 @@ const firstEventEnd = (chunk: Uint8Array): number => {
 
 /** The client-facing SSE body: upstream bytes → reducer → bytes, with keep-alive and cancellation. */
 export const createSseRelay = (upstream: ReadableStream<Uint8Array>, reducer: FrameReducer, options: RelayOptions): ReadableStream<Uint8Array> => {
-  const reader = upstream.getReader();
+  const reader = openByteReader(upstream);
   let out = "";
   const decoder = createUpstreamDecoder((event, data) => {
     out += reducer.step(event, data);
@@ -221,7 +222,7 @@ export const drainInto = async (
   onStepError?: (error: unknown) => void,
 ) => {
   const decoder = createUpstreamDecoder((event, data) => void reducer.step(event, data));
-  const reader = upstream.getReader();
+  const reader = openByteReader(upstream);
   let failed = false;
   try {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
