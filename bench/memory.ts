@@ -1,13 +1,17 @@
-// `npm run bench` (memory part, issue #8 item 6): RSS of the proxy process with 1000 streams held open, and
-// after 5000 sequential requests, per runtime. Loopback only; counts and waits are bounded.
+// `npm run bench` (memory part, issue #8 item 6, issue #19 item 2): RSS of the proxy process with 1000 streams held
+// open, and after 5000 sequential requests, per runtime, beside the same load on the bare node:http pipe of run.ts
+// (the floor row; plain JS on Node 20, like the entry, so no TypeScript loader counts in its RSS). Loopback only;
+// counts and waits are bounded.
 // Warm-up runs the same requests until the runtime's heap has sized itself (V8 grows its young and old generations
 // over the first few thousand requests, then stays flat: the printed curve shows it); the leak check is what the
 // next 5000 requests add on top of that.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { transformSync } from "esbuild";
 import { Agent, request } from "undici";
+import { BACKEND_HEADERS, backendBody } from "./_direct.ts";
 import { started, startEmulatorProcess } from "./_process.ts";
 import { entryCommand, type RuntimeName } from "../test/support/runtime.ts";
 
@@ -25,11 +29,13 @@ const settle = async (pid: number) => {
   return rssMb(pid);
 };
 
-const post = (url: string, body: unknown, signal?: AbortSignal) =>
-  request(`${url}/v1/responses`, {
+/** The floor row forwards what it gets, so it is sent the backend's own request; the proxies get a client's. */
+let toFloor = false;
+const post = (url: string, body: { input: string; stream?: boolean; user?: string }, signal?: AbortSignal) =>
+  request(toFloor ? `${url}/responses` : `${url}/v1/responses`, {
     method: "POST",
-    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
+    headers: toFloor ? BACKEND_HEADERS : { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: toFloor ? backendBody(body.input) : JSON.stringify(body),
     dispatcher: agent,
     signal,
   });
@@ -57,11 +63,16 @@ const { child: emulatorProcess, baseUrl } = await startEmulatorProcess();
 
 const rows: string[] = [];
 const curves: string[] = [];
-for (const runtime of RUNTIMES) {
-  const { command, args } = entryCommand(runtime);
+const floorScript = join(dir, "floor-pipe.mjs");
+writeFileSync(floorScript, transformSync(readFileSync("bench/floor-pipe.ts", "utf8"), { loader: "ts", format: "esm" }).code);
+for (const runtime of ["floor", ...RUNTIMES] as const) {
+  toFloor = runtime === "floor";
+  const { command, args } = runtime === "floor" ? { command: process.execPath, args: [floorScript, baseUrl as string] } : entryCommand(runtime);
   const child = spawn(
     command,
-    [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "error"],
+    runtime === "floor"
+      ? args
+      : [...args, "--listen", "127.0.0.1:0", "--api-key", KEY, "--auth-path", join(dir, "auth.json"), "--base-url", baseUrl as string, "--log-level", "error"],
     // Bun's fetch runs at most 256 requests at once unless BUN_CONFIG_MAX_HTTP_REQUESTS, read at start, says more
     // (OBSERVED: 300 held streams stalled without it); the held-streams phase needs STREAMS at once.
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: String(STREAMS + 100) } },
@@ -86,7 +97,7 @@ for (const runtime of RUNTIMES) {
   const mb = (n: number) => `${n.toFixed(1)} MB`;
   const signed = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(1)}`;
   rows.push(
-    `| ${runtime} | ${mb(warm)} | ${mb(afterRequests)} (${signed(afterRequests - warm)}) | ${mb(during)} (${signed(during - afterRequests)}) | ${mb(afterStreams)} |`,
+    `| ${runtime === "floor" ? "floor: bare node:http pipe (Node 20, no translation)" : runtime} | ${mb(warm)} | ${mb(afterRequests)} (${signed(afterRequests - warm)}) | ${mb(during)} (${signed(during - afterRequests)}) | ${mb(afterStreams)} |`,
   );
   process.stdout.write(`${rows.at(-1)}\n`);
 }

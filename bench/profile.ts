@@ -19,7 +19,7 @@ const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_0
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -27,8 +27,35 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** The layer a frame's self time is charged to. */
-export const categoryOf = (frame: ProfileNode["callFrame"]): string => {
+/**
+ * The source module of each line of dist/node.js: esbuild writes a `// path` comment before each module it bundles
+ * (srvx, itty-router, zod, eventsource-parser and fzstd are inside it since issue 19 item 4), so a frame's line
+ * tells which package or which part of ours it belongs to.
+ */
+export const bundleModules = (bundle: string) => {
+  const starts: { line: number; path: string }[] = [];
+  bundle.split("\n").forEach((text, line) => {
+    const mark = /^\/\/ ((?:node_modules|src|runtimes|test)\/\S+)$/.exec(text);
+    if (mark) starts.push({ line, path: mark[1] as string });
+  });
+  return (line: number): string | undefined => {
+    let found: string | undefined;
+    for (let lo = 0, hi = starts.length - 1; lo <= hi; ) {
+      const mid = (lo + hi) >> 1;
+      const start = starts[mid] as { line: number; path: string };
+      if (start.line <= line) {
+        found = start.path;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+};
+
+const OWN = "godex-proxy (dist/node.js: src/ and runtimes/)";
+
+/** The layer a frame's self time is charged to; `moduleAt` maps a line of dist/node.js to its bundled module. */
+export const categoryOf = (frame: ProfileNode["callFrame"], moduleAt: (line: number) => string | undefined = () => undefined): string => {
   const { url, functionName } = frame;
   if (url === "") {
     if (functionName === "(idle)") return "(idle)";
@@ -36,8 +63,9 @@ export const categoryOf = (frame: ProfileNode["callFrame"]): string => {
     if (functionName === "(program)") return "(program: V8 and native code outside JS)";
     return `native: ${functionName || "(anonymous)"}`;
   }
-  if (url.endsWith("/dist/node.js")) return "godex-proxy (dist/node.js: src/ and runtimes/)";
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  const bundled = url.endsWith("/dist/node.js") ? moduleAt(frame.lineNumber) : undefined;
+  if (url.endsWith("/dist/node.js") && !bundled?.startsWith("node_modules/")) return OWN;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(bundled ?? url);
   if (pkg) return `npm: ${pkg[1]}`;
   if (/internal\/webstreams\//.test(url)) return "Node: web streams";
   if (/internal\/deps\/undici\//.test(url)) return "Node: Request/Response/Headers/fetch (bundled undici)";
@@ -51,7 +79,7 @@ export const categoryOf = (frame: ProfileNode["callFrame"]): string => {
 };
 
 /** Self milliseconds per category, and per function name inside the proxy's own bundle. */
-export const breakdown = (profile: Profile) => {
+export const breakdown = (profile: Profile, moduleAt: (line: number) => string | undefined) => {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const categories = new Map<string, number>();
   const own = new Map<string, number>();
@@ -59,12 +87,11 @@ export const breakdown = (profile: Profile) => {
     const node = byId.get(id);
     if (node === undefined) return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-    const category = categoryOf(node.callFrame);
+    const category = categoryOf(node.callFrame, moduleAt);
     const key = category.startsWith("native: ") ? "native: V8 builtins and bindings (JSON, writev, …)" : category;
     categories.set(key, (categories.get(key) ?? 0) + ms);
     if (category.startsWith("native: ")) own.set(category, (own.get(category) ?? 0) + ms);
-    if (category.startsWith("godex-proxy"))
-      own.set(node.callFrame.functionName || "(anonymous)", (own.get(node.callFrame.functionName || "(anonymous)") ?? 0) + ms);
+    if (category === OWN) own.set(node.callFrame.functionName || "(anonymous)", (own.get(node.callFrame.functionName || "(anonymous)") ?? 0) + ms);
   });
   return { categories, own };
 };
@@ -112,7 +139,7 @@ const main = async () => {
   await agent.close();
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (file === undefined) throw new Error("no .cpuprofile written (did the proxy exit cleanly on SIGTERM?)");
-  const { categories, own } = breakdown(JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile);
+  const { categories, own } = breakdown(JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile, bundleModules(readFileSync("dist/node.js", "utf8")));
   rmSync(dir, { recursive: true, force: true });
   const busy = [...categories].filter(([k]) => k !== "(idle)").reduce((sum, [, ms]) => sum + ms, 0);
   const share = (ms: number) => `${((100 * ms) / busy).toFixed(1)}%`;

@@ -7,14 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { cpuDuring } from "./_cpu.ts";
+import { BACKEND_HEADERS, backendBody } from "./_direct.ts";
 import { started, startEmulatorProcess } from "./_process.ts";
 import { ensureNode24 } from "../test/support/node24.ts";
 import { entryCommand, type RuntimeName } from "../test/support/runtime.ts";
 import { spawnWorkerd } from "../test/support/spawn-workerd.ts";
 
 const KEY = "bench-key";
-const AUTH = "Bearer " + JSON.parse(readFileSync("test/fixtures/codex/auth.json", "utf8")).tokens.access_token;
-const ACCOUNT = "3f6b1c2e-8d4a-4f0b-9c7e-5a1d2b3c4e5f";
 const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 200);
 const RPS_REQUESTS = Number(process.env.BENCH_RPS_REQUESTS ?? 3000);
@@ -37,19 +36,8 @@ interface Target {
 
 const direct = (baseUrl: string): Target => ({
   url: `${baseUrl}/responses`,
-  headers: { authorization: AUTH, "chatgpt-account-id": ACCOUNT, "content-type": "application/json" },
-  body: (deltas, _stream, pace = 0) =>
-    JSON.stringify({
-      model: "gpt-5.2-codex",
-      instructions: "bench",
-      input: [{ type: "message", role: "user", content: [{ type: "input_text", text: `[[bench:${deltas}:${pace}]]` }] }],
-      tools: [],
-      tool_choice: "auto",
-      parallel_tool_calls: false,
-      store: false,
-      stream: true,
-      prompt_cache_key: "bench",
-    }),
+  headers: BACKEND_HEADERS,
+  body: (deltas, _stream, pace = 0) => backendBody(`[[bench:${deltas}:${pace}]]`),
 });
 
 const viaProxy = (proxyUrl: string, path = "/v1/responses"): Target => ({
