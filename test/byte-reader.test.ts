@@ -2,9 +2,11 @@
 // buffer of their own, reused from read to read (src/sse/byte-reader.ts), and a default stream (the Node entry's
 // adapter) as before. Over real web streams, on every runtime: the byte stream is read BYOB, and the bytes that come
 // out are the same as through a default stream, with events cut across reads and a first read holding two events
-// (the relay holds the second back after the first write, so the reused buffer must not be refilled under it).
+// (the relay holds the second back after the first write, so the reused buffer must not be refilled under it);
+// peekUpstream (/v1/messages) copies what it keeps and hands on, since its reader may hold chunks.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { peekUpstream } from "../src/sse/peek-upstream.ts";
 import { createSseRelay, drainInto, type FrameReducer } from "../src/sse/relay.ts";
 
 const encoder = new TextEncoder();
@@ -18,12 +20,12 @@ const READS = (() => {
   return cuts.map((end, i) => text.slice(i === 0 ? 0 : (cuts[i - 1] as number), end));
 })();
 
-/** A body serving READS one per pull, as a byte stream (answering the reader's own buffer when it brings one) or a default stream. */
-const upstreamOf = (kind: "bytes" | "default") => {
+/** A body serving `reads` (READS unless told) one per pull, as a byte stream (answering the reader's own buffer when it brings one) or a default stream. */
+const upstreamOf = (kind: "bytes" | "default", reads = READS) => {
   const seen = { byobPulls: 0, otherPulls: 0 };
   let next = 0;
   const pull = (controller: ReadableByteStreamController | ReadableStreamDefaultController<Uint8Array>) => {
-    const read = READS[next++];
+    const read = reads[next++];
     if (read === undefined) {
       controller.close();
       // A BYOB read pending at close is answered with an empty view.
@@ -81,4 +83,17 @@ describe("reading the upstream body", () => {
       if (kind === "bytes") assert.deepEqual(upstream.seen, { byobPulls: READS.length, otherPulls: 0 });
     });
   }
+
+  test("peekUpstream over a bytes stream: the preamble it read ahead (one event per read) is replayed intact, then the rest", async () => {
+    const preamble = ["response.created", "response.in_progress", "codex.rate_limits"].map(
+      (type) => `data: ${JSON.stringify({ type, pad: type.repeat(9) })}\n\n`,
+    );
+    const reads = [...preamble, ...READS];
+    const upstream = upstreamOf("bytes", reads);
+    const peeked = await peekUpstream(upstream.body, 60_000);
+    assert.equal(peeked.kind, "stream");
+    if (peeked.kind !== "stream") return;
+    assert.equal(await new Response(peeked.body).text(), reads.join(""));
+    assert.equal(upstream.seen.byobPulls, reads.length);
+  });
 });

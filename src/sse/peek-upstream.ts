@@ -2,6 +2,7 @@
 // Anthropic answers a failure before any output with an HTTP error (400 "prompt is too long", 429, 529), and its
 // clients act on that status, which an `event: error` inside a 200 stream does not carry (spec §6.7, §5.3).
 import type { TerminalEvent } from "../schemas/upstream-event.ts";
+import { openByteReader } from "./byte-reader.ts";
 import { createUpstreamDecoder } from "./decode-upstream.ts";
 
 export type PeekResult =
@@ -20,7 +21,8 @@ type Read = ReadableStreamReadResult<Uint8Array> | "failed";
  * must not hold the headers back past the client's patience). A transport error counts like EOF.
  */
 export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs: number): Promise<PeekResult> => {
-  const reader = upstream.getReader();
+  // A byte-stream body is read into one reused buffer (byte-reader.ts): every chunk that leaves here is a copy.
+  const reader = openByteReader(upstream);
   const buffered: Uint8Array[] = [];
   let verdict: "output" | TerminalEvent | undefined;
   const decoder = createUpstreamDecoder((event) => {
@@ -46,7 +48,7 @@ export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs:
         decoder.end();
         break;
       }
-      buffered.push(result.value);
+      buffered.push(result.value.slice());
       decoder.feed(result.value);
     }
   } finally {
@@ -66,7 +68,7 @@ export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs:
         pending = undefined;
         if (result === "failed") return controller.error(new TypeError("upstream stream failed"));
         if (result.done) return controller.close();
-        controller.enqueue(result.value);
+        controller.enqueue(result.value.slice()); // the reader reuses its buffer; whoever reads `body` may hold chunks
       },
       cancel: (reason) => reader.cancel(reason),
     },
