@@ -1,5 +1,6 @@
-// How the relay and drainInto read an upstream body: into one buffer, reused from read to read, where the body is
-// a byte stream (Deno's, workerd's and Bun's fetch bodies), else with a default reader (the Node entry's adapter).
+// How the relay, drainInto and peekUpstream read an upstream body: into one buffer, reused from read to read, where
+// the body is a byte stream (Deno's and workerd's fetch bodies, checked here), else with a default reader (the Node
+// entry's adapter; Bun 1.4.5's fetch body is not a byte stream either).
 // A default reader of a Deno fetch body gets a fresh, zeroed 64 KiB buffer for every read, and the backend's
 // chunked body gives one read per event: OBSERVED here (Deno 2.9.6, perf record through the bench's burst), zeroing
 // those buffers was 12% of the Deno proxy's CPU, and they are garbage the collector then has to free.
@@ -7,6 +8,8 @@
 /** A chunk from `read()` is valid until the next `read()`: the caller is done with its bytes before it reads again. */
 export interface ByteReader {
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** `chunk` (from `read()`) as bytes that stay valid after the next read: a copy only where the buffer is reused. */
+  kept(chunk: Uint8Array): Uint8Array;
   cancel(reason?: unknown): Promise<void>;
   releaseLock(): void;
 }
@@ -19,7 +22,8 @@ export const openByteReader = (stream: ReadableStream<Uint8Array>): ByteReader =
   try {
     byob = stream.getReader({ mode: "byob" });
   } catch {
-    return stream.getReader(); // not a byte stream
+    // Not a byte stream: each chunk is the stream's own and stays as it is.
+    return Object.assign(stream.getReader(), { kept: (chunk: Uint8Array) => chunk });
   }
   let buffer = new Uint8Array(BUFFER_BYTES);
   return {
@@ -29,6 +33,7 @@ export const openByteReader = (stream: ReadableStream<Uint8Array>): ByteReader =
       if (result.value !== undefined) buffer = new Uint8Array(result.value.buffer);
       return result.done ? { done: true, value: undefined } : { done: false, value: result.value };
     },
+    kept: (chunk) => chunk.slice(),
     cancel: (reason) => byob.cancel(reason),
     releaseLock: () => byob.releaseLock(),
   };

@@ -21,7 +21,7 @@ type Read = ReadableStreamReadResult<Uint8Array> | "failed";
  * must not hold the headers back past the client's patience). A transport error counts like EOF.
  */
 export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs: number): Promise<PeekResult> => {
-  // A byte-stream body is read into one reused buffer (byte-reader.ts): every chunk that leaves here is a copy.
+  // A byte-stream body is read into one reused buffer (byte-reader.ts): what is kept or handed on goes through kept().
   const reader = openByteReader(upstream);
   const buffered: Uint8Array[] = [];
   let verdict: "output" | TerminalEvent | undefined;
@@ -48,7 +48,7 @@ export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs:
         decoder.end();
         break;
       }
-      buffered.push(result.value.slice());
+      buffered.push(reader.kept(result.value));
       decoder.feed(result.value);
     }
   } finally {
@@ -68,7 +68,7 @@ export const peekUpstream = async (upstream: ReadableStream<Uint8Array>, waitMs:
         pending = undefined;
         if (result === "failed") return controller.error(new TypeError("upstream stream failed"));
         if (result.done) return controller.close();
-        controller.enqueue(result.value.slice()); // the reader reuses its buffer; whoever reads `body` may hold chunks
+        controller.enqueue(reader.kept(result.value)); // whoever reads `body` may hold chunks
       },
       cancel: (reason) => reader.cancel(reason),
     },
