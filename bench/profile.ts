@@ -55,7 +55,7 @@ export const bundleModules = (bundle: string) => {
 const OWN = "godex-proxy (dist/node.js: src/ and runtimes/)";
 
 /** The layer a frame's self time is charged to; `moduleAt` maps a line of dist/node.js to its bundled module. */
-export const categoryOf = (frame: ProfileNode["callFrame"], moduleAt: (line: number) => string | undefined = () => undefined): string => {
+export const categoryOf = (frame: ProfileNode["callFrame"], moduleAt: (line: number) => string | undefined): string => {
   const { url, functionName } = frame;
   if (url === "") {
     if (functionName === "(idle)") return "(idle)";

@@ -1,4 +1,4 @@
-// The relay and drainInto read a byte-stream upstream body (Deno's, workerd's and Bun's fetch bodies) into one
+// The relay and drainInto read a byte-stream upstream body (Deno's and workerd's fetch bodies) into one
 // buffer of their own, reused from read to read (src/sse/byte-reader.ts), and a default stream (the Node entry's
 // adapter) as before. Over real web streams, on every runtime: the byte stream is read BYOB, and the bytes that come
 // out are the same as through a default stream, with events cut across reads and a first read holding two events
